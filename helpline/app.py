@@ -1,0 +1,134 @@
+"""ASGI factory: FastAPI + Socket.IO + the built console + background workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import socketio
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from helpline import realtime
+from helpline.auth.router import router as auth_router
+from helpline.auth.router import users_router
+from helpline.channels.router import router as channels_router
+from helpline.config import Settings, get_settings
+from helpline.conversations.router import router as conversations_router
+from helpline.db import Database
+from helpline.errors import DomainError
+from helpline.messages.delivery import DeliveryWorker
+from helpline.messages.router import router as messages_router
+from helpline.sandbox.router import router as sandbox_router
+from helpline.scheduler.service import cleanup_sessions, every
+
+log = logging.getLogger(__name__)
+
+CONSOLE_DIR = Path(__file__).parent / "console_dist"
+
+
+def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = DeliveryWorker(db, max_attempts=settings.delivery_max_attempts)
+        tasks = [
+            asyncio.create_task(worker.run_forever(), name="delivery"),
+            asyncio.create_task(
+                every(
+                    settings.session_cleanup_interval / 1000,
+                    lambda: cleanup_sessions(db),
+                    "sessions",
+                ),
+                name="session-cleanup",
+            ),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await db.dispose()
+
+    return lifespan
+
+
+def create_fastapi(settings: Settings, db: Database) -> FastAPI:
+    app = FastAPI(title="Helpline", version="0.1.0", lifespan=_lifespan(settings, db))
+    app.state.settings = settings
+    app.state.db = db
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error: %s", exc.orig)
+        return JSONResponse({"detail": "This conflicts with existing data"}, status_code=409)
+
+    @app.get("/health", tags=["health"], operation_id="health")
+    async def health() -> JSONResponse:
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # report, do not crash: this is what monitors poll
+            return JSONResponse({"status": "error", "database": str(exc)[:200]}, status_code=503)
+        return JSONResponse({"status": "ok", "database": db.dialect})
+
+    for router in (
+        auth_router,
+        users_router,
+        channels_router,
+        conversations_router,
+        messages_router,
+        sandbox_router,
+    ):
+        app.include_router(router)
+    _mount_console(app)
+    return app
+
+
+def _mount_console(app: FastAPI) -> None:
+    index = CONSOLE_DIR / "index.html"
+    if (CONSOLE_DIR / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=CONSOLE_DIR / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    async def console(path: str) -> FileResponse | HTMLResponse | JSONResponse:
+        if path.startswith("api/") or path == "api":
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        candidate = (CONSOLE_DIR / path).resolve()
+        if path and candidate.is_file() and CONSOLE_DIR.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        if index.is_file():
+            return FileResponse(index)
+        return HTMLResponse(
+            "<h1>Helpline</h1><p>The console is not built. Run <code>make build</code>.</p>",
+            status_code=503,
+        )
+
+
+def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
+    settings = settings or get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    db = Database(settings.database_url)
+    sio = realtime.create_server(settings, db)
+    return socketio.ASGIApp(sio, other_asgi_app=create_fastapi(settings, db))

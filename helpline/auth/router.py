@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from helpline.auth import service
+from helpline.auth.schemas import LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
+from helpline.deps import (
+    ActiveSessionDep,
+    AdminUser,
+    SessionDep,
+    SettingsDep,
+    set_session_cookie,
+)
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+users_router = APIRouter(prefix="/api/users", tags=["users"])
+
+
+def _check_origin(request: Request, settings: SettingsDep) -> None:
+    # Login has no session yet, so no CSRF token: refuse cross-site form posts by Origin.
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin != own and origin not in settings.cors_origins:
+        raise HTTPException(403, "Login from another site is not allowed")
+
+
+@router.post("/login", response_model=SessionOut, operation_id="login")
+async def login(
+    data: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> SessionOut:
+    _check_origin(request, settings)
+    user = await service.authenticate(session, data.username, data.password)
+    if user is None:
+        raise HTTPException(401, "Invalid username or password")
+    active = await service.start_session(
+        session,
+        settings,
+        user,
+        old_cookie=request.cookies.get(settings.session_cookie_name),
+        user_agent=request.headers.get("user-agent"),
+    )
+    await session.commit()
+    assert active.cookie_value
+    set_session_cookie(response, settings, active.cookie_value)
+    return SessionOut(user=UserOut.model_validate(user), csrf_token=active.row.csrf_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
+async def logout(
+    active: ActiveSessionDep, response: Response, session: SessionDep, settings: SettingsDep
+) -> None:
+    await service.end_session(session, active.row)
+    await session.commit()
+    response.delete_cookie(settings.session_cookie_name, path="/")
+
+
+@router.get("/me", response_model=SessionOut, operation_id="me")
+async def me(active: ActiveSessionDep) -> SessionOut:
+    return SessionOut(user=UserOut.model_validate(active.user), csrf_token=active.row.csrf_token)
+
+
+@router.post("/register", response_model=UserOut, status_code=201, operation_id="register")
+async def register(data: UserCreate, _admin: AdminUser, session: SessionDep) -> UserOut:
+    user = await service.create_user(session, data)
+    await session.commit()
+    return UserOut.model_validate(user)
+
+
+@users_router.get("", response_model=list[UserOut], operation_id="listUsers")
+async def list_users(_admin: AdminUser, session: SessionDep) -> list[UserOut]:
+    return [UserOut.model_validate(u) for u in await service.list_users(session)]
+
+
+@users_router.post("", response_model=UserOut, status_code=201, operation_id="createUser")
+async def create_user(data: UserCreate, _admin: AdminUser, session: SessionDep) -> UserOut:
+    return await register(data, _admin, session)
+
+
+@users_router.get("/{user_id}", response_model=UserOut, operation_id="getUser")
+async def get_user(user_id: int, _admin: AdminUser, session: SessionDep) -> UserOut:
+    return UserOut.model_validate(await service.get_user(session, user_id))
+
+
+@users_router.patch("/{user_id}", response_model=UserOut, operation_id="updateUser")
+async def update_user(
+    user_id: int, data: UserUpdate, admin: AdminUser, session: SessionDep
+) -> UserOut:
+    user = await service.update_user(session, admin, user_id, data)
+    await session.commit()
+    return UserOut.model_validate(user)
+
+
+@users_router.delete("/{user_id}", response_model=UserOut, operation_id="deactivateUser")
+async def deactivate_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
+    user = await service.deactivate_user(session, admin, user_id)
+    await session.commit()
+    return UserOut.model_validate(user)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from helpline.auth.models import Role
+
+
+class ApiModel(BaseModel):
+    """Base for API payloads: snake_case in Python, camelCase on the wire."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+class LoginIn(ApiModel):
+    username: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserOut(ApiModel):
+    id: int
+    username: str
+    email: str | None
+    name: str
+    role: Role
+    active: bool
+
+
+class SessionOut(ApiModel):
+    user: UserOut
+    csrf_token: str
+
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+
+
+class UserCreate(ApiModel):
+    username: str = Field(min_length=2, max_length=64, pattern=USERNAME_PATTERN)
+    email: EmailStr | None = None
+    name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=8, max_length=256)
+    role: Role = Role.OPERATOR
+    active: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+class UserUpdate(ApiModel):
+    email: EmailStr | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    password: str | None = Field(default=None, min_length=8, max_length=256)
+    role: Role | None = None
+    active: bool | None = None

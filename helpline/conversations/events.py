@@ -1,0 +1,40 @@
+"""Realtime announcements about conversations and their messages (queued until commit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpline.conversations.access import audience
+from helpline.conversations.models import Conversation
+from helpline.conversations.schemas import ConversationOut
+from helpline.messages.models import Message
+from helpline.messages.schemas import MessageOut, MessageStatusOut
+from helpline.realtime import queue_event
+
+
+def conversation_payload(conv: Conversation) -> dict[str, Any]:
+    return ConversationOut.model_validate(conv).model_dump(mode="json", by_alias=True)
+
+
+def message_payload(msg: Message) -> dict[str, Any]:
+    return MessageOut.model_validate(msg).model_dump(mode="json", by_alias=True)
+
+
+def announce_conversation(
+    session: AsyncSession, name: str, conv: Conversation, previous_audience: set[str] | None = None
+) -> None:
+    """`previous_audience` lets those who just lost sight of it (a taken queue item) update."""
+    rooms = audience(conv) | (previous_audience or set())
+    queue_event(session, name, {"conversation": conversation_payload(conv)}, rooms)
+
+
+def announce_message(session: AsyncSession, msg: Message, conv: Conversation) -> None:
+    payload = {"message": message_payload(msg), "conversation": conversation_payload(conv)}
+    queue_event(session, "message:new", payload, audience(conv))
+
+
+def announce_status(session: AsyncSession, msg: Message, conv: Conversation) -> None:
+    payload = MessageStatusOut.model_validate(msg).model_dump(mode="json", by_alias=True)
+    queue_event(session, "message:status", payload, audience(conv))

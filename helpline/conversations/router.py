@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from helpline.conversations import service
+from helpline.conversations.schemas import ConversationEventOut, ConversationOut, StatusFilter
+from helpline.deps import CurrentUser, SessionDep
+from helpline.messages.schemas import MessageIn, MessageOut, Page
+
+router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+
+PageNumber = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=200, alias="pageSize")]
+
+
+@router.get("", response_model=Page[ConversationOut], operation_id="listConversations")
+async def list_conversations(
+    user: CurrentUser,
+    session: SessionDep,
+    status: StatusFilter = "active",
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 30,
+) -> Page[ConversationOut]:
+    items, total = await service.list_conversations(session, user, status, q, page, page_size)
+    return Page(
+        items=[ConversationOut.model_validate(c) for c in items],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/{conv_id}", response_model=ConversationOut, operation_id="getConversation")
+async def get_conversation(conv_id: int, user: CurrentUser, session: SessionDep) -> ConversationOut:
+    return ConversationOut.model_validate(await service.access_conversation(session, user, conv_id))
+
+
+@router.get(
+    "/{conv_id}/messages", response_model=Page[MessageOut], operation_id="listConversationMessages"
+)
+async def list_messages(
+    conv_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> Page[MessageOut]:
+    items, total = await service.list_messages(session, user, conv_id, page, page_size)
+    return Page(
+        items=[MessageOut.model_validate(m) for m in items],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.post(
+    "/{conv_id}/messages", response_model=MessageOut, status_code=201, operation_id="sendMessage"
+)
+async def send_message(
+    conv_id: int, data: MessageIn, user: CurrentUser, session: SessionDep
+) -> MessageOut:
+    msg = await service.reply(session, user, conv_id, data.body)
+    await session.commit()
+    return MessageOut.model_validate(msg)
+
+
+@router.post("/{conv_id}/close", response_model=ConversationOut, operation_id="closeConversation")
+async def close_conversation(
+    conv_id: int, user: CurrentUser, session: SessionDep
+) -> ConversationOut:
+    conv = await service.access_conversation(session, user, conv_id)
+    await service.close(session, user, conv)
+    await session.commit()
+    return ConversationOut.model_validate(conv)
+
+
+@router.post("/{conv_id}/read", response_model=ConversationOut, operation_id="markConversationRead")
+async def mark_read(conv_id: int, user: CurrentUser, session: SessionDep) -> ConversationOut:
+    conv = await service.mark_read(session, user, conv_id)
+    await session.commit()
+    return ConversationOut.model_validate(conv)
+
+
+@router.get(
+    "/{conv_id}/events",
+    response_model=list[ConversationEventOut],
+    operation_id="listConversationEvents",
+)
+async def list_events(
+    conv_id: int, user: CurrentUser, session: SessionDep
+) -> list[ConversationEventOut]:
+    events = await service.list_events(session, user, conv_id)
+    return [ConversationEventOut.model_validate(e) for e in events]

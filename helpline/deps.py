@@ -1,0 +1,90 @@
+"""Shared FastAPI dependencies: settings, database session, the logged-in user, roles."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, Response
+
+from helpline.auth import service as auth_service
+from helpline.auth.models import Role, User
+from helpline.config import Settings
+from helpline.db import Database, HelplineSession
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def get_session(request: Request) -> AsyncIterator[HelplineSession]:
+    async with get_database(request).sessionmaker() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SessionDep = Annotated[HelplineSession, Depends(get_session)]
+
+
+def set_session_cookie(response: Response, settings: Settings, value: str) -> None:
+    response.set_cookie(
+        settings.session_cookie_name,
+        value,
+        max_age=settings.session_max_age // 1000,
+        httponly=True,
+        secure=settings.session_cookie_secure,
+        samesite=settings.session_cookie_samesite,
+        path="/",
+    )
+
+
+async def current_session(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> auth_service.ActiveSession:
+    cookie = request.cookies.get(settings.session_cookie_name)
+    active = await auth_service.resolve_session(session, settings, cookie)
+    if active is None:
+        raise HTTPException(401, "Not logged in or the session has expired")
+    if request.method in UNSAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, active.row.csrf_token):
+            raise HTTPException(403, f"Missing or wrong {CSRF_HEADER} header")
+    if active.cookie_value:  # rolling session extended: persist it and resend the cookie
+        await session.commit()
+        set_session_cookie(response, settings, active.cookie_value)
+    return active
+
+
+ActiveSessionDep = Annotated[auth_service.ActiveSession, Depends(current_session)]
+
+
+async def current_user(active: ActiveSessionDep) -> User:
+    return active.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, User]]:
+    allowed = {r.value for r in roles}
+
+    async def _check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise HTTPException(403, "Your role does not allow this")
+        return user
+
+    return _check
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]

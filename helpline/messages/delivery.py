@@ -1,0 +1,170 @@
+"""The delivery worker: sends queued messages through their channel's provider.
+
+Claims are an UPDATE guarded by `status = 'queued'` and tagged with a random token, so any
+number of server processes can run a worker without sending a message twice; a claim is a
+lease, and a process that dies mid-send gives its messages back when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpline.channels.models import Channel
+from helpline.channels.providers import build_provider
+from helpline.channels.providers.base import OutboundText, Provider, ProviderError
+from helpline.clock import utcnow
+from helpline.conversations.events import announce_status
+from helpline.conversations.models import Conversation
+from helpline.db import Database
+from helpline.messages import outbox
+from helpline.messages.models import Message, MessageStatus
+from helpline.messages.service import advance_status
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF_SECONDS = 300
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** (attempts - 1)))
+
+
+class DeliveryWorker:
+    def __init__(
+        self, db: Database, max_attempts: int, batch_size: int = 50, poll_seconds: float = 1.0
+    ) -> None:
+        self.db = db
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery batch failed; retrying")
+                handled = 0
+            if handled < self.batch_size:
+                await outbox.wait(self.poll_seconds)
+
+    async def run_once(self) -> int:
+        claimed = await self._claim()
+        if not claimed:
+            return 0
+        providers = await self._providers({m.channel_id for m in claimed})
+        # Messages to one phone go out in order; different phones go out concurrently.
+        lanes: dict[tuple[int, str | None], list[Message]] = defaultdict(list)
+        for msg in claimed:
+            lanes[(msg.channel_id, msg.to_phone)].append(msg)
+        await asyncio.gather(
+            *(self._send_lane(providers[key[0]], lane) for key, lane in lanes.items())
+        )
+        return len(claimed)
+
+    async def _claim(self) -> list[Message]:
+        now = utcnow()
+        token = secrets.token_hex(16)
+        async with self.db.sessionmaker() as session:
+            # Leases that ran out belong to a process that died mid-send: hand them back.
+            await session.execute(
+                update(Message)
+                .where(Message.status == MessageStatus.SENDING.value, Message.next_attempt_at < now)
+                .values(status=MessageStatus.QUEUED.value, claim_token=None)
+            )
+            ids = list(
+                await session.scalars(
+                    select(Message.id)
+                    .where(
+                        Message.status == MessageStatus.QUEUED.value,
+                        Message.next_attempt_at <= now,
+                    )
+                    .order_by(Message.id)
+                    .limit(self.batch_size)
+                )
+            )
+            if ids:
+                await session.execute(
+                    update(Message)
+                    .where(Message.id.in_(ids), Message.status == MessageStatus.QUEUED.value)
+                    .values(
+                        status=MessageStatus.SENDING.value,
+                        claim_token=token,
+                        next_attempt_at=now + LEASE,
+                    )
+                )
+            await session.commit()
+            if not ids:
+                return []
+            rows = await session.scalars(
+                select(Message).where(Message.claim_token == token).order_by(Message.id)
+            )
+            return list(rows.unique())
+
+    async def _providers(self, channel_ids: set[int]) -> dict[int, Provider]:
+        async with self.db.sessionmaker() as session:
+            channels = await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))
+            return {c.id: build_provider(c.provider, c.config) for c in channels}
+
+    async def _send_lane(self, provider: Provider, lane: list[Message]) -> None:
+        for msg in lane:
+            await self._send_one(provider, msg)
+
+    async def _send_one(self, provider: Provider, msg: Message) -> None:
+        outbound = OutboundText(message_id=msg.id, to_phone=msg.to_phone or "", body=msg.body)
+        try:
+            result = await provider.send_text(outbound)
+        except ProviderError as exc:
+            await self._record_failure(msg.id, exc)
+        except Exception as exc:  # a provider bug must not kill the worker or lose the message
+            log.exception("provider %s crashed sending message %s", provider.name, msg.id)
+            await self._record_failure(msg.id, ProviderError(str(exc)[:200], transient=True))
+        else:
+            await self._record_sent(msg.id, result.provider_message_id, result.status)
+
+    async def _record_sent(self, message_id: int, provider_id: str, status: str) -> None:
+        async with self.db.sessionmaker() as session:
+            msg = await session.get(Message, message_id)
+            assert msg is not None
+            msg.provider_message_id = provider_id
+            msg.claim_token = None
+            msg.next_attempt_at = None
+            msg.attempts += 1
+            msg.status = MessageStatus.SENDING.value
+            advance_status(msg, status)
+            await self._announce(session, msg)
+            await session.commit()
+
+    async def _record_failure(self, message_id: int, exc: ProviderError) -> None:
+        async with self.db.sessionmaker() as session:
+            msg = await session.get(Message, message_id)
+            assert msg is not None
+            msg.attempts += 1
+            msg.claim_token = None
+            msg.error = exc.reason[:500]
+            if exc.transient and msg.attempts < self.max_attempts:
+                log.warning("message %s: %s; retry %s", msg.id, exc.reason, msg.attempts)
+                msg.status = MessageStatus.QUEUED.value
+                msg.next_attempt_at = utcnow() + backoff(msg.attempts)
+                await session.commit()
+                return
+            log.warning("message %s failed for good: %s", msg.id, exc.reason)
+            msg.status = MessageStatus.FAILED.value
+            msg.next_attempt_at = None
+            await self._announce(session, msg)
+            await session.commit()
+
+    async def _announce(self, session: AsyncSession, msg: Message) -> None:
+        conv = await session.get(Conversation, msg.conversation_id)
+        assert conv is not None
+        announce_status(session, msg, conv)

@@ -1,0 +1,1 @@
+"""Alembic migrations, run through `helpline migrate` (see helpline.migrations.runner)."""

@@ -1,0 +1,22 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from helpline.areas.models import Area, UserArea
+from helpline.auth.models import User, UserSession
+from helpline.channels.models import Channel
+from helpline.contacts.models import Contact
+from helpline.conversations.models import Conversation, ConversationEvent
+from helpline.db import Base
+from helpline.messages.models import Message
+
+__all__ = [
+    "Area",
+    "Base",
+    "Channel",
+    "Contact",
+    "Conversation",
+    "ConversationEvent",
+    "Message",
+    "User",
+    "UserArea",
+    "UserSession",
+]

@@ -1,0 +1,98 @@
+"""The Socket.IO server: handshake auth from the session cookie, rooms, and the one place
+that emits. Services call `queue_event`; events leave only after their transaction commits
+(see `HelplineSession.commit`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+
+import socketio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpline.config import Settings
+from helpline.db import Database
+
+log = logging.getLogger(__name__)
+
+_server: socketio.AsyncServer | None = None
+
+
+@dataclass(frozen=True)
+class RealtimeEvent:
+    name: str
+    payload: dict[str, Any]
+    rooms: tuple[str, ...]
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def role_room(role: str) -> str:
+    return f"role:{role}"
+
+
+def area_room(area_id: int) -> str:
+    return f"area:{area_id}"
+
+
+def queue_event(
+    session: AsyncSession, name: str, payload: dict[str, Any], rooms: list[str] | set[str]
+) -> None:
+    """Emit `name` to `rooms` once the session's transaction commits (dropped on rollback)."""
+    if rooms:
+        events = session.info.setdefault("realtime_events", [])
+        events.append(RealtimeEvent(name, payload, tuple(sorted(rooms))))
+
+
+async def publish(events: list[RealtimeEvent]) -> None:
+    if _server is None:
+        return
+    for ev in events:
+        await _server.emit(ev.name, ev.payload, to=list(ev.rooms))
+
+
+def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
+    """Build the process's Socket.IO server (Redis-backed when REDIS_URL is set)."""
+    global _server
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    server = socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        # None = same origin only; a list admits those origins too (CORS_ORIGIN).
+        cors_allowed_origins=settings.cors_origins or None,
+        cors_credentials=True,
+    )
+
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        from helpline.auth import service as auth_service
+
+        token = _cookie(environ, settings.session_cookie_name)
+        async with db.sessionmaker() as session:
+            found = await auth_service.resolve_session(session, settings, token)
+            if found is None:
+                raise socketio.exceptions.ConnectionRefusedError("authentication required")
+            user = found.user
+            rooms = [user_room(user.id), role_room(user.role)]
+            rooms += [area_room(a) for a in await auth_service.user_area_ids(session, user.id)]
+        for room in rooms:
+            await server.enter_room(sid, room)
+        await server.save_session(sid, {"user_id": user.id, "role": user.role})
+
+    server.on("connect", connect)
+
+    _server = server
+    return server
+
+
+def _cookie(environ: dict[str, Any], name: str) -> str | None:
+    raw = environ.get("HTTP_COOKIE")
+    if not raw:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(raw)
+    morsel = jar.get(name)
+    return morsel.value if morsel else None

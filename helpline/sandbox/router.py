@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from helpline.conversations.schemas import ConversationOut
+from helpline.deps import CurrentUser, SessionDep
+from helpline.messages.models import Direction
+from helpline.messages.schemas import MessageOut
+from helpline.sandbox import service
+from helpline.sandbox.schemas import (
+    SandboxInbound,
+    SandboxInboundOut,
+    SandboxOutbound,
+    SandboxRead,
+    SandboxReadOut,
+)
+
+router = APIRouter(prefix="/api/sandbox", tags=["sandbox"])
+
+Phone = Annotated[str, Query(min_length=3, max_length=40)]
+
+
+@router.post(
+    "/{channel_id}/inbound",
+    response_model=SandboxInboundOut,
+    status_code=201,
+    operation_id="sandboxInbound",
+)
+async def inbound(
+    channel_id: int,
+    data: SandboxInbound,
+    response: Response,
+    _user: CurrentUser,
+    session: SessionDep,
+) -> SandboxInboundOut:
+    result = await service.receive(session, channel_id, data)
+    if result.duplicate:
+        response.status_code = 200
+    return SandboxInboundOut(
+        message=MessageOut.model_validate(result.message),
+        conversation=ConversationOut.model_validate(result.conversation),
+        duplicate=result.duplicate,
+    )
+
+
+@router.get(
+    "/{channel_id}/outbound", response_model=list[SandboxOutbound], operation_id="sandboxOutbound"
+)
+async def outbound(
+    channel_id: int, to: Phone, _user: CurrentUser, session: SessionDep
+) -> list[SandboxOutbound]:
+    messages = await service.thread(session, channel_id, to, Direction.OUT)
+    return [
+        SandboxOutbound(
+            id=m.id,
+            to=m.to_phone or "",
+            body=m.body,
+            status=m.status,
+            error=m.error,
+            created_at=m.created_at,
+        )
+        for m in messages
+    ]
+
+
+@router.get("/{channel_id}/thread", response_model=list[MessageOut], operation_id="sandboxThread")
+async def thread(
+    channel_id: int, to: Phone, _user: CurrentUser, session: SessionDep
+) -> list[MessageOut]:
+    return [MessageOut.model_validate(m) for m in await service.thread(session, channel_id, to)]
+
+
+@router.post("/{channel_id}/read", response_model=SandboxReadOut, operation_id="sandboxRead")
+async def read(
+    channel_id: int, data: SandboxRead, _user: CurrentUser, session: SessionDep
+) -> SandboxReadOut:
+    updated = await service.read_all(session, channel_id, data.to)
+    await session.commit()
+    return SandboxReadOut(updated=updated)
