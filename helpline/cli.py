@@ -65,6 +65,7 @@ def _serve(settings: Settings, host: str, port: int | None, workers: int) -> Non
         workers=workers,
         log_level=settings.log_level,
         proxy_headers=True,
+        timeout_graceful_shutdown=5,
     )
 
 

@@ -93,7 +93,12 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 10})
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    if url.startswith("mysql"):
+        # InnoDB's default REPEATABLE READ takes gap locks that make concurrent claims and
+        # inserts deadlock; READ COMMITTED is what PostgreSQL does by default.
+        options["isolation_level"] = "READ COMMITTED"
+    return create_async_engine(url, **options)
 
 
 def _ensure_sqlite_dir(url: str) -> None:

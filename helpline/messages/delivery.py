@@ -1,19 +1,19 @@
 """The delivery worker: sends queued messages through their channel's provider.
 
-Claims are an UPDATE guarded by `status = 'queued'` and tagged with a random token, so any
-number of server processes can run a worker without sending a message twice; a claim is a
-lease, and a process that dies mid-send gives its messages back when the lease runs out.
+A batch is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` (SQLite: one writer at a time
+anyway), so any number of server processes can run a worker without sending a message
+twice. A claim is a lease: a process that dies mid-send gives its messages back when the
+lease runs out (at-least-once delivery).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.channels.models import Channel
@@ -73,41 +73,34 @@ class DeliveryWorker:
         return len(claimed)
 
     async def _claim(self) -> list[Message]:
+        """Lock a batch of due messages (skipping rows other workers hold) and lease them."""
         now = utcnow()
-        token = secrets.token_hex(16)
+        due = or_(
+            and_(Message.status == MessageStatus.QUEUED.value, Message.next_attempt_at <= now),
+            # A lease that ran out belongs to a process that died mid-send: take it over.
+            and_(Message.status == MessageStatus.SENDING.value, Message.next_attempt_at < now),
+        )
         async with self.db.sessionmaker() as session:
-            # Leases that ran out belong to a process that died mid-send: hand them back.
-            await session.execute(
-                update(Message)
-                .where(Message.status == MessageStatus.SENDING.value, Message.next_attempt_at < now)
-                .values(status=MessageStatus.QUEUED.value, claim_token=None)
-            )
             ids = list(
                 await session.scalars(
                     select(Message.id)
-                    .where(
-                        Message.status == MessageStatus.QUEUED.value,
-                        Message.next_attempt_at <= now,
-                    )
+                    .where(due)
                     .order_by(Message.id)
                     .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
                 )
             )
-            if ids:
-                await session.execute(
-                    update(Message)
-                    .where(Message.id.in_(ids), Message.status == MessageStatus.QUEUED.value)
-                    .values(
-                        status=MessageStatus.SENDING.value,
-                        claim_token=token,
-                        next_attempt_at=now + LEASE,
-                    )
-                )
-            await session.commit()
             if not ids:
+                await session.rollback()
                 return []
+            await session.execute(
+                update(Message)
+                .where(Message.id.in_(ids))
+                .values(status=MessageStatus.SENDING.value, next_attempt_at=now + LEASE)
+            )
+            await session.commit()
             rows = await session.scalars(
-                select(Message).where(Message.claim_token == token).order_by(Message.id)
+                select(Message).where(Message.id.in_(ids)).order_by(Message.id)
             )
             return list(rows.unique())
 
@@ -137,7 +130,6 @@ class DeliveryWorker:
             msg = await session.get(Message, message_id)
             assert msg is not None
             msg.provider_message_id = provider_id
-            msg.claim_token = None
             msg.next_attempt_at = None
             msg.attempts += 1
             msg.status = MessageStatus.SENDING.value
@@ -150,7 +142,6 @@ class DeliveryWorker:
             msg = await session.get(Message, message_id)
             assert msg is not None
             msg.attempts += 1
-            msg.claim_token = None
             msg.error = exc.reason[:500]
             if exc.transient and msg.attempts < self.max_attempts:
                 log.warning("message %s: %s; retry %s", msg.id, exc.reason, msg.attempts)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:33:45.408424
+Create Date: 2026-11-21
 """
 
 from collections.abc import Sequence
@@ -192,7 +192,6 @@ def upgrade() -> None:
         sa.Column("to_phone", sa.String(length=20), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", helpline.db.UTCDateTime(), nullable=True),
-        sa.Column("claim_token", sa.String(length=32), nullable=True),
         sa.Column("created_at", helpline.db.UTCDateTime(), nullable=False),
         sa.Column("sent_at", helpline.db.UTCDateTime(), nullable=True),
         sa.Column("delivered_at", helpline.db.UTCDateTime(), nullable=True),

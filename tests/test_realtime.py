@@ -1,0 +1,174 @@
+"""A real server process and real Socket.IO clients, as the console uses them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from tests.conftest import LiveServer
+
+TIMEOUT = 10
+
+
+class Listener:
+    """A Socket.IO client that records every event it receives."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.received: list[tuple[str, Any]] = []
+        self._arrived = asyncio.Condition()
+        self.client.on("*", self._record)
+
+    async def _record(self, event: str, data: Any) -> None:
+        async with self._arrived:
+            self.received.append((event, data))
+            self._arrived.notify_all()
+
+    async def wait_for(self, event: str, match: Any = lambda data: True) -> Any:
+        async def found() -> Any:
+            return next((d for e, d in self.received if e == event and match(d)), None)
+
+        async with asyncio.timeout(TIMEOUT), self._arrived:
+            while (data := await found()) is None:
+                await self._arrived.wait()
+            return data
+
+    def names(self) -> list[str]:
+        return [event for event, _ in self.received]
+
+
+@asynccontextmanager
+async def session_for(
+    server: LiveServer, username: str, password: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(
+            "/api/auth/login", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        client.headers["X-CSRF-Token"] = response.json()["csrfToken"]
+        yield client
+
+
+async def connect(server: LiveServer, http: httpx.AsyncClient) -> Listener:
+    listener = Listener()
+    cookie = f"helpline.sid={http.cookies['helpline.sid']}"
+    await listener.client.connect(server.url, headers={"Cookie": cookie}, transports=["websocket"])
+    return listener
+
+
+@pytest.fixture
+async def admin_http(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with session_for(live_server, "test", "Test1234!") as client:
+        yield client
+
+
+async def test_handshake_without_a_session_is_refused(live_server: LiveServer) -> None:
+    for headers in ({}, {"Cookie": "helpline.sid=forged.value"}):
+        client = socketio.AsyncClient(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError, match="failed to connect"):
+            await client.connect(live_server.url, headers=headers, transports=["websocket"])
+
+
+async def test_operator_console_sees_the_whole_exchange_live(
+    live_server: LiveServer, admin_http: httpx.AsyncClient
+) -> None:
+    listener = await connect(live_server, admin_http)
+    try:
+        phone = "+5491155557001"
+        sent = await admin_http.post(
+            "/api/sandbox/1/inbound", json={"from": phone, "name": "Ana", "text": "hola"}
+        )
+        assert sent.status_code == 201
+        conv_id = sent.json()["conversation"]["id"]
+
+        incoming = await listener.wait_for(
+            "conversation:incoming", lambda d: d["conversation"]["id"] == conv_id
+        )
+        assert incoming["conversation"]["contact"]["phone"] == phone
+        new = await listener.wait_for("message:new", lambda d: d["conversation"]["id"] == conv_id)
+        assert new["message"]["body"] == "hola"
+        assert listener.names().index("conversation:incoming") < listener.names().index(
+            "message:new"
+        )
+
+        reply = await admin_http.post(
+            f"/api/conversations/{conv_id}/messages", json={"body": "¡Hola!"}
+        )
+        reply_id = reply.json()["id"]
+        await listener.wait_for(
+            "conversation:update", lambda d: d["conversation"]["status"] == "active"
+        )
+        await listener.wait_for("message:new", lambda d: d["message"]["id"] == reply_id)
+        delivered = await listener.wait_for("message:status", lambda d: d["id"] == reply_id)
+        assert delivered == {
+            "id": reply_id,
+            "conversationId": conv_id,
+            "status": "delivered",
+            "error": None,
+        }
+
+        await admin_http.post("/api/sandbox/1/read", json={"to": phone})
+        await listener.wait_for(
+            "message:status", lambda d: d["id"] == reply_id and d["status"] == "read"
+        )
+
+        await admin_http.post(f"/api/conversations/{conv_id}/close")
+        closed = await listener.wait_for(
+            "conversation:closed", lambda d: d["conversation"]["id"] == conv_id
+        )
+        assert closed["conversation"]["status"] == "closed"
+    finally:
+        await listener.client.disconnect()
+
+
+async def test_rooms_follow_who_may_see_the_conversation(
+    live_server: LiveServer, admin_http: httpx.AsyncClient
+) -> None:
+    """Demo operators: laura (OPERATOR) and diego (SUPPORT). Both see the unassigned queue;
+    once laura takes a conversation, diego hears that it left the queue and nothing more."""
+    async with (
+        session_for(live_server, "laura", "Operador123!") as laura_http,
+        session_for(live_server, "diego", "Operador123!") as diego_http,
+    ):
+        laura, diego = (
+            await connect(live_server, laura_http),
+            await connect(live_server, diego_http),
+        )
+        try:
+            phone = "+5491155557002"
+            conv_id = (
+                await admin_http.post(
+                    "/api/sandbox/1/inbound", json={"from": phone, "text": "consulta"}
+                )
+            ).json()["conversation"]["id"]
+            for listener in (laura, diego):
+                await listener.wait_for(
+                    "conversation:incoming", lambda d: d["conversation"]["id"] == conv_id
+                )
+
+            await laura_http.post(
+                f"/api/conversations/{conv_id}/messages", json={"body": "La atiendo"}
+            )
+            taken = await diego.wait_for(
+                "conversation:update", lambda d: d["conversation"]["id"] == conv_id
+            )
+            assert taken["conversation"]["assignedTo"]["name"] == "Laura Gómez"
+
+            await admin_http.post("/api/sandbox/1/inbound", json={"from": phone, "text": "privado"})
+            await laura.wait_for("message:new", lambda d: d["message"]["body"] == "privado")
+            await asyncio.sleep(0.5)  # give a wrongly routed event time to arrive
+            assert not [
+                d
+                for e, d in diego.received
+                if e == "message:new" and d["message"]["body"] == "privado"
+            ]
+        finally:
+            await laura.client.disconnect()
+            await diego.client.disconnect()

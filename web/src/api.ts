@@ -1,0 +1,163 @@
+import type {
+  AuthResponse,
+  Channel,
+  Conversation,
+  InboundResponse,
+  ListFilter,
+  Message,
+  OutboundMessage,
+  Page,
+} from './types'
+
+/** Error raised for any non-2xx answer (or a network failure, status 0). */
+export class ApiError extends Error {
+  readonly status: number
+
+  constructor(status: number, message: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+  }
+}
+
+let csrfToken: string | null = null
+let unauthorizedHandler: (() => void) | null = null
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token
+}
+
+/** Called whenever an API call (other than login / the session probe) answers 401. */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  unauthorizedHandler = handler
+}
+
+interface PydanticError {
+  loc?: unknown
+  msg?: unknown
+  type?: unknown
+}
+
+/** Turns a FastAPI `detail` (string or list of pydantic errors) into one line. */
+export function detailToMessage(detail: unknown): string | null {
+  if (typeof detail === 'string') return detail
+  if (Array.isArray(detail)) {
+    const msgs = detail
+      .map((d: PydanticError) => (d && typeof d.msg === 'string' ? d.msg : null))
+      .filter((m): m is string => m !== null && m !== '')
+    return msgs.length > 0 ? msgs.join('; ') : null
+  }
+  if (detail && typeof detail === 'object' && 'msg' in detail) {
+    const msg = (detail as PydanticError).msg
+    if (typeof msg === 'string') return msg
+  }
+  return null
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  body?: unknown
+  /** Do not trigger the global "go to /login" handler on 401. */
+  skipAuthRedirect?: boolean
+  /** Do not send the CSRF header (login). */
+  skipCsrf?: boolean
+  signal?: AbortSignal
+}
+
+async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET'
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  if (method !== 'GET' && !opts.skipCsrf && csrfToken) headers['X-CSRF-Token'] = csrfToken
+
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      signal: opts.signal,
+    })
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err
+    throw new ApiError(0, err instanceof Error ? err.message : String(err))
+  }
+
+  if (res.status === 204) return undefined as T
+
+  const text = await res.text()
+  let data: unknown = null
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
+  }
+
+  if (!res.ok) {
+    if (res.status === 401 && !opts.skipAuthRedirect) unauthorizedHandler?.()
+    const detail =
+      data && typeof data === 'object' && 'detail' in data
+        ? detailToMessage((data as { detail: unknown }).detail)
+        : null
+    throw new ApiError(res.status, detail ?? (res.statusText || `HTTP ${res.status}`))
+  }
+  return data as T
+}
+
+function qs(params: Record<string, string | number | undefined>): string {
+  const sp = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== '') sp.set(k, String(v))
+  }
+  const s = sp.toString()
+  return s ? `?${s}` : ''
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<AuthResponse>('/api/auth/login', {
+      method: 'POST',
+      body: { username, password },
+      skipAuthRedirect: true,
+      skipCsrf: true,
+    }),
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', skipAuthRedirect: true }),
+  me: () => request<AuthResponse>('/api/auth/me', { skipAuthRedirect: true }),
+
+  channels: () => request<Channel[]>('/api/channels'),
+
+  conversations: (
+    p: { status: ListFilter; q: string; page: number; pageSize: number },
+    signal?: AbortSignal,
+  ) => request<Page<Conversation>>(`/api/conversations${qs(p)}`, { signal }),
+  conversation: (id: number, signal?: AbortSignal) =>
+    request<Conversation>(`/api/conversations/${id}`, { signal }),
+  messages: (id: number, page: number, pageSize: number, signal?: AbortSignal) =>
+    request<Page<Message>>(`/api/conversations/${id}/messages${qs({ page, pageSize })}`, {
+      signal,
+    }),
+  sendMessage: (id: number, body: string) =>
+    request<Message>(`/api/conversations/${id}/messages`, { method: 'POST', body: { body } }),
+  closeConversation: (id: number) =>
+    request<Conversation>(`/api/conversations/${id}/close`, { method: 'POST' }),
+  markRead: (id: number) =>
+    request<Conversation>(`/api/conversations/${id}/read`, { method: 'POST' }),
+
+  sandboxInbound: (channelId: number, from: string, name: string, text: string) =>
+    request<InboundResponse>(`/api/sandbox/${channelId}/inbound`, {
+      method: 'POST',
+      body: { from, name, text },
+    }),
+  sandboxOutbound: (channelId: number, to: string, signal?: AbortSignal) =>
+    request<OutboundMessage[]>(`/api/sandbox/${channelId}/outbound${qs({ to })}`, { signal }),
+  sandboxThread: (channelId: number, to: string, signal?: AbortSignal) =>
+    request<Message[]>(`/api/sandbox/${channelId}/thread${qs({ to })}`, { signal }),
+  sandboxRead: (channelId: number, to: string) =>
+    request<{ updated: number }>(`/api/sandbox/${channelId}/read`, {
+      method: 'POST',
+      body: { to },
+    }),
+}

@@ -1,0 +1,139 @@
+import { Link } from 'react-router-dom'
+import { useTranslation } from 'react-i18next'
+import type { ConversationList as ListModel } from '../useConversationList'
+import type { ListFilter } from '../types'
+import { contactLabel, errorMessage, fullDateTime, relativeTime } from '../util'
+import { useNow } from '../hooks'
+import Avatar from './Avatar'
+import StatusChip from './StatusChip'
+
+const FILTERS: ListFilter[] = ['active', 'closed', 'all']
+
+export default function ConversationList({
+  list,
+  selectedId,
+}: {
+  list: ListModel
+  selectedId: number | null
+}) {
+  const { t, i18n } = useTranslation()
+  const now = useNow()
+  const lang = i18n.resolvedLanguage ?? 'en'
+
+  return (
+    <section className="conv-column" aria-label={t('chat.conversations')}>
+      <div className="conv-toolbar">
+        <div className="tabs" role="tablist">
+          {FILTERS.map((f) => (
+            <button
+              key={f}
+              type="button"
+              role="tab"
+              aria-selected={list.filter === f}
+              className={`tab ${list.filter === f ? 'tab-active' : ''}`}
+              data-testid={`filter-${f}`}
+              onClick={() => list.setFilter(f)}
+            >
+              {t(`chat.filter.${f}`)}
+            </button>
+          ))}
+        </div>
+        <input
+          type="search"
+          className="search"
+          data-testid="conversation-search"
+          placeholder={t('chat.searchPlaceholder')}
+          aria-label={t('chat.searchPlaceholder')}
+          value={list.search}
+          onChange={(e) => list.setSearch(e.target.value)}
+        />
+      </div>
+
+      <div className="conv-scroll" data-testid="conversation-list" aria-busy={list.loading}>
+        {list.error != null && (
+          <div className="inline-error" role="alert">
+            <span>{errorMessage(list.error, t)}</span>
+            <button type="button" className="btn btn-link" onClick={list.reload}>
+              {t('common.retry')}
+            </button>
+          </div>
+        )}
+        {list.loading && <div className="muted centered pad">{t('common.loading')}</div>}
+        {!list.loading && list.items.length === 0 && list.error == null && (
+          <div className="muted centered pad" data-testid="conversation-empty">
+            {list.search.trim() ? t('chat.noResults') : t('chat.noConversations')}
+          </div>
+        )}
+        <ul className="conv-list">
+          {list.items.map((c) => {
+            const label = contactLabel(c)
+            const selected = c.id === selectedId
+            const unread = selected ? 0 : c.unreadCount
+            const when = c.lastMessageAt ?? c.createdAt
+            return (
+              <li key={c.id}>
+                <Link
+                  to={`/chat/${c.id}`}
+                  className={`conv-item ${selected ? 'conv-item-selected' : ''} ${unread > 0 ? 'conv-item-unread' : ''}`}
+                  data-testid="conversation-item"
+                  data-conversation-id={c.id}
+                  data-status={c.status}
+                  aria-current={selected ? 'true' : undefined}
+                >
+                  <Avatar name={c.contact.name} />
+                  <span className="conv-body">
+                    <span className="conv-row">
+                      <span className="conv-name" data-testid="conversation-name">
+                        {label}
+                      </span>
+                      <time className="conv-time" dateTime={when} title={fullDateTime(when, lang)}>
+                        {relativeTime(when, now, lang)}
+                      </time>
+                    </span>
+                    {c.contact.name && <span className="conv-phone">{c.contact.phone}</span>}
+                    <span className="conv-row">
+                      <span className="conv-preview">
+                        {c.lastMessagePreview ?? t('chat.noMessages')}
+                      </span>
+                      {unread > 0 && (
+                        <span
+                          className="badge"
+                          data-testid="unread-badge"
+                          aria-label={t('chat.unread', { n: unread })}
+                        >
+                          {unread > 99 ? '99+' : unread}
+                        </span>
+                      )}
+                    </span>
+                    <span className="conv-row conv-meta">
+                      <StatusChip status={c.status} />
+                      <span className="conv-assignee">
+                        {c.assignedTo ? c.assignedTo.name : t('chat.unassigned')}
+                      </span>
+                    </span>
+                  </span>
+                </Link>
+              </li>
+            )
+          })}
+        </ul>
+        {list.hasMore && (
+          <div className="centered pad">
+            <button
+              type="button"
+              className="btn btn-ghost"
+              data-testid="load-more-conversations"
+              disabled={list.loadingMore}
+              onClick={list.loadMore}
+            >
+              {list.loadingMore ? t('common.loading') : t('chat.loadMore')}
+            </button>
+          </div>
+        )}
+      </div>
+      {list.refreshing && !list.loading && (
+        <div className="conv-refreshing muted">{t('chat.refreshing')}</div>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,46 @@
+import { NavLink, useNavigate } from 'react-router-dom'
+import { useTranslation } from 'react-i18next'
+import { useAuth } from '../auth'
+import type { User } from '../types'
+import LanguageSelect from './LanguageSelect'
+import SocketIndicator from './SocketIndicator'
+import Logo from './Logo'
+
+export default function Header({ user }: { user: User }) {
+  const { t } = useTranslation()
+  const { logout } = useAuth()
+  const navigate = useNavigate()
+
+  const onLogout = async () => {
+    await logout()
+    navigate('/login', { replace: true })
+  }
+
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <Logo />
+        <span>{t('app.name')}</span>
+      </div>
+      <nav className="main-nav" aria-label={t('header.navigation')}>
+        <NavLink to="/chat" data-testid="nav-chat">
+          {t('nav.chat')}
+        </NavLink>
+        <NavLink to="/simulator" data-testid="nav-simulator">
+          {t('nav.simulator')}
+        </NavLink>
+      </nav>
+      <div className="header-right">
+        <SocketIndicator />
+        <LanguageSelect />
+        <div className="current-user" data-testid="current-user">
+          <span className="current-user-name">{user.name || user.username}</span>
+          <span className="current-user-role">{t(`roles.${user.role}`, user.role)}</span>
+        </div>
+        <button type="button" className="btn btn-ghost" data-testid="logout" onClick={onLogout}>
+          {t('header.logout')}
+        </button>
+      </div>
+    </header>
+  )
+}

@@ -1,0 +1,437 @@
+import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
+import type { KeyboardEvent } from 'react'
+import { Link } from 'react-router-dom'
+import { useTranslation } from 'react-i18next'
+import { api } from '../api'
+import { useSocket, useSocketEvent } from '../socket'
+import type { Conversation, Message, MessageStatusEvent, MessageStatus } from '../types'
+import {
+  clockTime,
+  contactLabel,
+  errorMessage,
+  fullDateTime,
+  laterStatus,
+  parseDate,
+  timeOf,
+} from '../util'
+import ConfirmDialog from './ConfirmDialog'
+import DeliveryState from './DeliveryState'
+import Avatar from './Avatar'
+import StatusChip from './StatusChip'
+
+const MESSAGE_PAGE_SIZE = 50
+
+type PendingStatus = Map<number, { status: MessageStatus; error: string | null }>
+
+/** Merges `incoming` into `existing` (dedupe by id, never downgrade a status). */
+function mergeMessages(existing: Message[], incoming: Message[], pending: PendingStatus): Message[] {
+  const byId = new Map<number, Message>()
+  for (const m of existing) byId.set(m.id, m)
+  for (const m of incoming) {
+    const prev = byId.get(m.id)
+    let next = m
+    if (prev && prev.status !== m.status) {
+      const status = laterStatus(prev.status, m.status)
+      next = { ...m, status, error: status === m.status ? m.error : prev.error }
+    }
+    const p = pending.get(m.id)
+    if (p) {
+      const status = laterStatus(next.status, p.status)
+      if (status !== next.status) next = { ...next, status, error: p.error ?? next.error }
+      pending.delete(m.id)
+    }
+    byId.set(m.id, next)
+  }
+  return [...byId.values()].sort((a, b) => timeOf(a.createdAt) - timeOf(b.createdAt) || a.id - b.id)
+}
+
+interface PaneState {
+  conversation: Conversation
+  messages: Message[]
+  /** number of pages loaded from the newest one */
+  pages: number
+  total: number
+}
+
+function senderLabel(m: Message, t: (k: string) => string): string | null {
+  switch (m.sender) {
+    case 'operator':
+      return m.senderUser?.name ?? t('sender.operator')
+    case 'bot':
+      return t('sender.bot')
+    case 'system':
+      return t('sender.system')
+    default:
+      return null
+  }
+}
+
+export default function MessagePane({
+  conversationId,
+  onConversation,
+}: {
+  conversationId: number
+  onConversation: (c: Conversation) => void
+}) {
+  const { t, i18n } = useTranslation()
+  const lang = i18n.resolvedLanguage ?? 'en'
+  const { epoch } = useSocket()
+
+  const [data, setData] = useState<PaneState | null>(null)
+  const [loadError, setLoadError] = useState<unknown>(null)
+  const [loadingOlder, setLoadingOlder] = useState(false)
+  const [text, setText] = useState('')
+  const [sending, setSending] = useState(false)
+  const [sendError, setSendError] = useState<unknown>(null)
+  const [confirmOpen, setConfirmOpen] = useState(false)
+  const [closing, setClosing] = useState(false)
+  const [closeError, setCloseError] = useState<unknown>(null)
+
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const inputRef = useRef<HTMLTextAreaElement>(null)
+  const pendingStatus = useRef<PendingStatus>(new Map())
+  /** scroll anchor while prepending older messages */
+  const prependAnchor = useRef<{ height: number; top: number } | null>(null)
+  const lastMessageId = useRef<number | null>(null)
+  const readInFlight = useRef(false)
+
+  const markRead = useCallback(() => {
+    if (readInFlight.current) return
+    readInFlight.current = true
+    api
+      .markRead(conversationId)
+      .then((c) => {
+        setData((d) => (d ? { ...d, conversation: c } : d))
+        onConversation(c)
+      })
+      .catch(() => {
+        // not critical: the badge just stays until the next open
+      })
+      .finally(() => {
+        readInFlight.current = false
+      })
+  }, [conversationId, onConversation])
+
+  // Load (and, after a socket reconnect, reload) the conversation and its newest page.
+  useEffect(() => {
+    const ctrl = new AbortController()
+    Promise.all([
+      api.conversation(conversationId, ctrl.signal),
+      api.messages(conversationId, 1, MESSAGE_PAGE_SIZE, ctrl.signal),
+    ])
+      .then(([conversation, page]) => {
+        setLoadError(null)
+        setData((d) => ({
+          conversation,
+          messages: mergeMessages(d?.messages ?? [], page.items, pendingStatus.current),
+          pages: Math.max(d?.pages ?? 1, 1),
+          total: page.total,
+        }))
+        onConversation(conversation)
+        markRead()
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoadError(err)
+      })
+    return () => ctrl.abort()
+  }, [conversationId, epoch, markRead, onConversation])
+
+  const loadOlder = () => {
+    if (!data || loadingOlder) return
+    const el = scrollRef.current
+    const nextPage = data.pages + 1
+    setLoadingOlder(true)
+    api
+      .messages(conversationId, nextPage, MESSAGE_PAGE_SIZE)
+      .then((page) => {
+        if (el) prependAnchor.current = { height: el.scrollHeight, top: el.scrollTop }
+        setData((d) =>
+          d
+            ? {
+                ...d,
+                messages: mergeMessages(d.messages, page.items, pendingStatus.current),
+                pages: nextPage,
+                total: page.total,
+              }
+            : d,
+        )
+      })
+      .catch((err: unknown) => setLoadError(err))
+      .finally(() => setLoadingOlder(false))
+  }
+
+  // Keep the view at the bottom for new messages; keep the position when older ones are prepended.
+  const messages = data?.messages
+  useLayoutEffect(() => {
+    const el = scrollRef.current
+    if (!el || !messages) return
+    const anchor = prependAnchor.current
+    if (anchor) {
+      prependAnchor.current = null
+      el.scrollTop = el.scrollHeight - anchor.height + anchor.top
+      return
+    }
+    const last = messages[messages.length - 1]?.id ?? null
+    if (last !== lastMessageId.current) {
+      lastMessageId.current = last
+      el.scrollTop = el.scrollHeight
+    }
+  }, [messages])
+
+  useSocketEvent<{ message: Message; conversation: Conversation }>('message:new', (payload) => {
+    if (!payload?.message || payload.message.conversationId !== conversationId) return
+    setData((d) =>
+      d
+        ? {
+            ...d,
+            conversation: payload.conversation ?? d.conversation,
+            messages: mergeMessages(d.messages, [payload.message], pendingStatus.current),
+            total: d.messages.some((m) => m.id === payload.message.id) ? d.total : d.total + 1,
+          }
+        : d,
+    )
+    if (payload.message.direction === 'in' && document.visibilityState === 'visible') markRead()
+  })
+
+  useSocketEvent<MessageStatusEvent>('message:status', (ev) => {
+    if (!ev || ev.conversationId !== conversationId) return
+    setData((d) => {
+      if (!d) return d
+      if (!d.messages.some((m) => m.id === ev.id)) {
+        // The POST answer for this message has not arrived yet: apply it then.
+        pendingStatus.current.set(ev.id, { status: ev.status, error: ev.error })
+        return d
+      }
+      return {
+        ...d,
+        messages: d.messages.map((m) =>
+          m.id === ev.id
+            ? { ...m, status: laterStatus(m.status, ev.status), error: ev.error ?? m.error }
+            : m,
+        ),
+      }
+    })
+  })
+
+  const onConversationEvent = (payload: { conversation?: Conversation }) => {
+    const c = payload?.conversation
+    if (!c || c.id !== conversationId) return
+    setData((d) => (d ? { ...d, conversation: c } : d))
+  }
+  useSocketEvent('conversation:update', onConversationEvent)
+  useSocketEvent('conversation:closed', onConversationEvent)
+
+  const conversation = data?.conversation
+  const closed = conversation?.status === 'closed'
+
+  const send = async () => {
+    const body = text.trim()
+    if (!body || sending || closed) return
+    setSending(true)
+    setSendError(null)
+    try {
+      const msg = await api.sendMessage(conversationId, body)
+      // Keep whatever was typed meanwhile.
+      setText((cur) => (cur.trim() === body ? '' : cur))
+      setData((d) =>
+        d
+          ? {
+              ...d,
+              messages: mergeMessages(d.messages, [msg], pendingStatus.current),
+              total: d.messages.some((m) => m.id === msg.id) ? d.total : d.total + 1,
+            }
+          : d,
+      )
+    } catch (err) {
+      setSendError(err)
+    } finally {
+      setSending(false)
+      inputRef.current?.focus()
+    }
+  }
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault()
+      void send()
+    }
+  }
+
+  const closeConversation = async () => {
+    setClosing(true)
+    setCloseError(null)
+    try {
+      const c = await api.closeConversation(conversationId)
+      setData((d) => (d ? { ...d, conversation: c } : d))
+      onConversation(c)
+      setConfirmOpen(false)
+    } catch (err) {
+      setCloseError(err)
+    } finally {
+      setClosing(false)
+    }
+  }
+  const cancelClose = useCallback(() => {
+    setConfirmOpen(false)
+    setCloseError(null)
+  }, [])
+
+  if (!data) {
+    return (
+      <section className="pane pane-empty">
+        {loadError != null ? (
+          <div className="inline-error" role="alert">
+            {errorMessage(loadError, t)}
+          </div>
+        ) : (
+          <div className="muted">{t('common.loading')}</div>
+        )}
+      </section>
+    )
+  }
+
+  const c = data.conversation
+  const label = contactLabel(c)
+  const hasOlder = data.messages.length < data.total
+
+  const dayOf = (m: Message | undefined) =>
+    m
+      ? parseDate(m.createdAt)?.toLocaleDateString(lang, {
+          weekday: 'short',
+          day: 'numeric',
+          month: 'short',
+          year: 'numeric',
+        })
+      : undefined
+
+  return (
+    <section className="pane" aria-label={label} data-testid="message-pane" data-conversation-id={c.id}>
+      <header className="pane-header">
+        <Link to="/chat" className="back-link" aria-label={t('chat.back')}>
+          ‹
+        </Link>
+        <Avatar name={c.contact.name} />
+        <div className="pane-title">
+          <div className="pane-name" data-testid="pane-contact">
+            {label}
+          </div>
+          <div className="pane-sub muted">
+            {c.contact.name ? `${c.contact.phone} · ` : ''}
+            {c.assignedTo
+              ? t('chat.assignedTo', { name: c.assignedTo.name })
+              : t('chat.unassigned')}
+          </div>
+        </div>
+        <StatusChip status={c.status} testId="conversation-status" />
+        {!closed && (
+          <button
+            type="button"
+            className="btn btn-ghost btn-danger-text"
+            data-testid="close-conversation"
+            onClick={() => setConfirmOpen(true)}
+          >
+            {t('chat.close')}
+          </button>
+        )}
+      </header>
+
+      <div className="messages" ref={scrollRef} data-testid="messages">
+        {hasOlder && (
+          <div className="centered pad-sm">
+            <button
+              type="button"
+              className="btn btn-pill"
+              data-testid="load-older"
+              disabled={loadingOlder}
+              onClick={loadOlder}
+            >
+              {loadingOlder ? t('common.loading') : t('chat.loadOlder')}
+            </button>
+          </div>
+        )}
+        {data.messages.length === 0 && (
+          <div className="muted centered pad">{t('chat.noMessages')}</div>
+        )}
+        {data.messages.map((m, i) => {
+          const day = dayOf(m)
+          const showDay = day !== undefined && day !== dayOf(data.messages[i - 1])
+          const sender = senderLabel(m, t)
+          const system = m.sender === 'system'
+          return (
+            <Fragment key={m.id}>
+              {showDay && <div className="day-divider">{day}</div>}
+              <div
+                className={`msg-row msg-${m.direction} ${system ? 'msg-system' : ''}`}
+              >
+                <div
+                  className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''}`}
+                  data-testid="message"
+                  data-message-id={m.id}
+                  data-direction={m.direction}
+                  data-status={m.status}
+                  data-sender={m.sender}
+                >
+                  {sender && <div className={`msg-sender sender-${m.sender}`}>{sender}</div>}
+                  <div className="msg-body">{m.body}</div>
+                  <div className="msg-meta">
+                    <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
+                      {clockTime(m.createdAt, lang)}
+                    </time>
+                    {m.direction === 'out' && <DeliveryState status={m.status} error={m.error} />}
+                  </div>
+                </div>
+              </div>
+            </Fragment>
+          )
+        })}
+      </div>
+
+      {sendError != null && (
+        <div className="inline-error composer-error" role="alert" data-testid="send-error">
+          {errorMessage(sendError, t)}
+        </div>
+      )}
+      <form
+        className="composer"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void send()
+        }}
+      >
+        <textarea
+          ref={inputRef}
+          data-testid="composer-input"
+          rows={1}
+          value={text}
+          disabled={closed}
+          placeholder={closed ? t('chat.closedNotice') : t('chat.composerPlaceholder')}
+          aria-label={t('chat.composerPlaceholder')}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button
+          type="submit"
+          className="btn btn-primary btn-send"
+          data-testid="composer-send"
+          disabled={closed || sending || !text.trim()}
+          title={t('chat.send')}
+        >
+          {t('chat.send')}
+        </button>
+      </form>
+
+      {confirmOpen && (
+        <ConfirmDialog
+          title={t('chat.closeTitle')}
+          message={t('chat.closeConfirm', { name: label })}
+          confirmLabel={t('chat.closeConfirmButton')}
+          confirmTestId="confirm-close"
+          busy={closing}
+          error={closeError != null ? errorMessage(closeError, t) : null}
+          onConfirm={() => void closeConversation()}
+          onCancel={cancelClose}
+        />
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,97 @@
+import { createContext, useContext, useEffect, useEffectEvent, useState } from 'react'
+import type { ReactNode } from 'react'
+import { io } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
+import { useAuth } from './auth'
+
+export type SocketState = 'connecting' | 'connected' | 'reconnecting'
+
+interface SocketContextValue {
+  socket: Socket | null
+  state: SocketState
+  /**
+   * Incremented on every (re)connection: data fetched before it may have
+   * missed events, so views put it in their fetch dependencies.
+   */
+  epoch: number
+}
+
+const SocketContext = createContext<SocketContextValue>({
+  socket: null,
+  state: 'connecting',
+  epoch: 0,
+})
+
+interface Connection {
+  socket: Socket
+  state: SocketState
+  epoch: number
+}
+
+/** One socket.io connection per logged-in session; closed on logout. */
+export function SocketProvider({ children }: { children: ReactNode }) {
+  const { user, refresh } = useAuth()
+  const userId = user?.id
+  const [conn, setConn] = useState<Connection | null>(null)
+
+  useEffect(() => {
+    if (userId === undefined) return
+    const socket = io({ path: '/socket.io', withCredentials: true })
+    let connectedOnce = false
+    let closed = false
+    const update = (state: SocketState, bump: boolean) =>
+      setConn((c) => ({
+        socket,
+        state,
+        epoch: (c && c.socket === socket ? c.epoch : 0) + (bump ? 1 : 0),
+      }))
+
+    update('connecting', false)
+    socket.on('connect', () => {
+      update('connected', connectedOnce)
+      connectedOnce = true
+    })
+    socket.on('disconnect', () => update('reconnecting', false))
+    socket.on('connect_error', () => {
+      update(connectedOnce ? 'reconnecting' : 'connecting', false)
+      // A refused handshake (not just a network failure) is not retried by the
+      // client: check whether the session is still valid (a 401 logs out).
+      if (!socket.active) {
+        void refresh()
+        window.setTimeout(() => {
+          if (!closed && !socket.active) socket.connect()
+        }, 3000)
+      }
+    })
+
+    return () => {
+      closed = true
+      socket.removeAllListeners()
+      socket.disconnect()
+      setConn(null)
+    }
+  }, [userId, refresh])
+
+  const value: SocketContextValue = conn
+    ? conn
+    : { socket: null, state: 'connecting', epoch: 0 }
+  return <SocketContext.Provider value={value}>{children}</SocketContext.Provider>
+}
+
+export function useSocket(): SocketContextValue {
+  return useContext(SocketContext)
+}
+
+/** Subscribes `handler` to a socket event for the lifetime of the component. */
+export function useSocketEvent<T>(event: string, handler: (payload: T) => void): void {
+  const { socket } = useSocket()
+  const onEvent = useEffectEvent((payload: T) => handler(payload))
+  useEffect(() => {
+    if (!socket) return
+    const fn = (payload: T) => onEvent(payload)
+    socket.on(event, fn)
+    return () => {
+      socket.off(event, fn)
+    }
+  }, [socket, event])
+}

@@ -1,0 +1,100 @@
+import { ApiError } from './api'
+import type { Conversation, ListFilter, MessageStatus } from './types'
+
+/**
+ * Parses an ISO timestamp from the API. Timestamps without a zone designator
+ * (naive datetimes, e.g. from SQLite) are taken as UTC.
+ */
+export function parseDate(iso: string | null | undefined): Date | null {
+  if (!iso) return null
+  const hasZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(iso)
+  const d = new Date(hasZone ? iso : `${iso}Z`)
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+export function timeOf(iso: string | null | undefined): number {
+  return parseDate(iso)?.getTime() ?? 0
+}
+
+/** "now", "5 min ago", "yesterday", or a short date for older ones. */
+export function relativeTime(iso: string | null | undefined, now: number, lang: string): string {
+  const d = parseDate(iso)
+  if (!d) return ''
+  const diffSec = Math.round((d.getTime() - now) / 1000)
+  const abs = Math.abs(diffSec)
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'short' })
+  if (abs < 45) return rtf.format(0, 'second')
+  if (abs < 3600) return rtf.format(Math.round(diffSec / 60), 'minute')
+  if (abs < 86400) return rtf.format(Math.round(diffSec / 3600), 'hour')
+  if (abs < 7 * 86400) return rtf.format(Math.round(diffSec / 86400), 'day')
+  return d.toLocaleDateString(lang, { day: 'numeric', month: 'short' })
+}
+
+export function clockTime(iso: string | null | undefined, lang: string): string {
+  const d = parseDate(iso)
+  if (!d) return ''
+  return d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })
+}
+
+export function fullDateTime(iso: string | null | undefined, lang: string): string {
+  const d = parseDate(iso)
+  if (!d) return ''
+  return d.toLocaleString(lang)
+}
+
+const STATUS_RANK: Record<MessageStatus, number> = {
+  received: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  read: 5,
+  failed: 6,
+}
+
+/**
+ * Picks the most advanced of two delivery states, so that a late HTTP answer
+ * ("queued") never overwrites a newer socket update ("delivered").
+ */
+export function laterStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
+  return (STATUS_RANK[b] ?? 0) >= (STATUS_RANK[a] ?? 0) ? b : a
+}
+
+export function matchesFilter(c: Conversation, filter: ListFilter, q: string): boolean {
+  if (filter === 'active' && c.status === 'closed') return false
+  if (filter === 'closed' && c.status !== 'closed') return false
+  const needle = q.trim().toLowerCase()
+  if (!needle) return true
+  const hay = [c.contact.name ?? '', c.contact.phone, c.lastMessagePreview ?? '']
+    .join(' ')
+    .toLowerCase()
+  return hay.includes(needle)
+}
+
+/** Newest activity first, like the server. */
+export function sortConversations(list: Conversation[]): Conversation[] {
+  return [...list].sort(
+    (a, b) =>
+      timeOf(b.lastMessageAt ?? b.createdAt) - timeOf(a.lastMessageAt ?? a.createdAt) ||
+      b.id - a.id,
+  )
+}
+
+export function contactLabel(c: Conversation): string {
+  return c.contact.name?.trim() || c.contact.phone
+}
+
+export function initials(label: string): string {
+  const parts = label.replace(/[^\p{L}\p{N} ]/gu, '').trim().split(/\s+/)
+  const first = parts[0]?.[0] ?? '#'
+  const second = parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : ''
+  return (first + second).toUpperCase()
+}
+
+/** Human-readable text for an error thrown by the API layer. */
+export function errorMessage(err: unknown, t: (key: string) => string): string {
+  if (err === null || err === undefined) return ''
+  if (err instanceof ApiError) return err.status === 0 ? t('errors.network') : err.message
+  if (err instanceof Error && err.message) return err.message
+  return t('errors.generic')
+}
