@@ -90,7 +90,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, connect_args={"timeout": 10})
+        # One connection per process: SQLite has one writer anyway, and waiting for the
+        # pool is an asyncio queue, while waiting on SQLite's lock is its busy handler's
+        # sleep-and-retry (1..100 ms naps) that leaves the CPU idle and the tail long.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 10}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         _configure_sqlite(engine)
         return engine
     options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}

@@ -75,13 +75,21 @@ async def resolve_session(
     token = security.unsign(cookie_value, settings.session_secret)
     if token is None:
         return None
-    row = await session.get(UserSession, security.token_id(token))
     now = utcnow()
-    if row is None or row.expires_at <= now:
+    found = (
+        await session.execute(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(
+                UserSession.id == security.token_id(token),
+                UserSession.expires_at > now,
+                User.active.is_(True),
+            )
+        )
+    ).first()
+    if found is None:
         return None
-    user = await session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
+    row, user = found
     active = ActiveSession(user, row)
     if settings.session_rolling:
         fresh_expiry = now + _max_age(settings)

@@ -54,9 +54,7 @@ async def ingest_message(
     Raises `Unprocessable` (nothing stored) when the sender's phone is not a phone number.
     """
     phone = normalize_phone(event.from_phone)
-    found = await _existing(session, channel.id, event.provider_message_id)
-    if found:
-        return found
+    channel_id = channel.id  # a rollback below expires `channel`
     contact = await upsert_contact(session, phone, event.contact_name)
     conv, opened = await find_or_open(session, channel, contact)
     msg = Message(
@@ -74,9 +72,10 @@ async def ingest_message(
     session.add(msg)
     try:
         await session.flush()
-    except IntegrityError:  # the same delivery raced us between the check and the insert
+    except IntegrityError:  # delivered before: undo this attempt and answer with the original
         await session.rollback()
-        found = await _existing(session, channel.id, event.provider_message_id)
+        session.expunge_all()  # rolled-back objects would lazy-load; read the originals fresh
+        found = await _existing(session, channel_id, event.provider_message_id)
         assert found is not None
         return found
     touch_conversation(conv, msg)
