@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from helpline import realtime
+from helpline.areas.router import router as areas_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
 from helpline.channels.router import router as channels_router
@@ -94,6 +95,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
     for router in (
         auth_router,
         users_router,
+        areas_router,
         channels_router,
         conversations_router,
         messages_router,

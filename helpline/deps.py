@@ -88,3 +88,4 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, User]]:
 
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
+Overseer = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.areas.service import memberships
 from helpline.auth import service
-from helpline.auth.schemas import LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
+from helpline.auth.models import User
+from helpline.auth.schemas import AreaRef, LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
 from helpline.deps import (
     ActiveSessionDep,
     AdminUser,
+    Overseer,
     SessionDep,
     SettingsDep,
     set_session_cookie,
@@ -14,6 +18,23 @@ from helpline.deps import (
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/users", tags=["users"])
+
+
+async def users_out(session: AsyncSession, users: list[User]) -> list[UserOut]:
+    """Users with their areas (one query for the lot)."""
+    areas = await memberships(session, [u.id for u in users])
+    out = []
+    for user in users:
+        item = UserOut.model_validate(user)
+        item.areas = [
+            AreaRef(id=a.id, name=a.name, is_default=a.is_default) for a in areas[user.id]
+        ]
+        out.append(item)
+    return out
+
+
+async def user_out(session: AsyncSession, user: User) -> UserOut:
+    return (await users_out(session, [user]))[0]
 
 
 def _check_origin(request: Request, settings: SettingsDep) -> None:
@@ -44,7 +65,7 @@ async def login(
     await session.commit()
     assert active.cookie_value
     set_session_cookie(response, settings, active.cookie_value)
-    return SessionOut(user=UserOut.model_validate(user), csrf_token=active.row.csrf_token)
+    return SessionOut(user=await user_out(session, user), csrf_token=active.row.csrf_token)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
@@ -57,20 +78,20 @@ async def logout(
 
 
 @router.get("/me", response_model=SessionOut, operation_id="me")
-async def me(active: ActiveSessionDep) -> SessionOut:
-    return SessionOut(user=UserOut.model_validate(active.user), csrf_token=active.row.csrf_token)
+async def me(active: ActiveSessionDep, session: SessionDep) -> SessionOut:
+    return SessionOut(user=await user_out(session, active.user), csrf_token=active.row.csrf_token)
 
 
 @router.post("/register", response_model=UserOut, status_code=201, operation_id="register")
 async def register(data: UserCreate, _admin: AdminUser, session: SessionDep) -> UserOut:
     user = await service.create_user(session, data)
     await session.commit()
-    return UserOut.model_validate(user)
+    return await user_out(session, user)
 
 
 @users_router.get("", response_model=list[UserOut], operation_id="listUsers")
-async def list_users(_admin: AdminUser, session: SessionDep) -> list[UserOut]:
-    return [UserOut.model_validate(u) for u in await service.list_users(session)]
+async def list_users(_user: Overseer, session: SessionDep) -> list[UserOut]:
+    return await users_out(session, await service.list_users(session))
 
 
 @users_router.post("", response_model=UserOut, status_code=201, operation_id="createUser")
@@ -79,8 +100,8 @@ async def create_user(data: UserCreate, _admin: AdminUser, session: SessionDep) 
 
 
 @users_router.get("/{user_id}", response_model=UserOut, operation_id="getUser")
-async def get_user(user_id: int, _admin: AdminUser, session: SessionDep) -> UserOut:
-    return UserOut.model_validate(await service.get_user(session, user_id))
+async def get_user(user_id: int, _user: Overseer, session: SessionDep) -> UserOut:
+    return await user_out(session, await service.get_user(session, user_id))
 
 
 @users_router.patch("/{user_id}", response_model=UserOut, operation_id="updateUser")
@@ -89,11 +110,11 @@ async def update_user(
 ) -> UserOut:
     user = await service.update_user(session, admin, user_id, data)
     await session.commit()
-    return UserOut.model_validate(user)
+    return await user_out(session, user)
 
 
 @users_router.delete("/{user_id}", response_model=UserOut, operation_id="deactivateUser")
 async def deactivate_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
     user = await service.deactivate_user(session, admin, user_id)
     await session.commit()
-    return UserOut.model_validate(user)
+    return await user_out(session, user)

@@ -17,6 +17,12 @@ class LoginIn(ApiModel):
     password: str = Field(min_length=1, max_length=256)
 
 
+class AreaRef(ApiModel):
+    id: int
+    name: str
+    is_default: bool
+
+
 class UserOut(ApiModel):
     id: int
     username: str
@@ -24,6 +30,7 @@ class UserOut(ApiModel):
     name: str
     role: Role
     active: bool
+    areas: list[AreaRef] = []
 
 
 class SessionOut(ApiModel):
@@ -41,6 +48,8 @@ class UserCreate(ApiModel):
     password: str = Field(min_length=8, max_length=256)
     role: Role = Role.OPERATOR
     active: bool = True
+    area_ids: list[int] = Field(default_factory=list, max_length=100)
+    default_area_id: int | None = None
 
     @field_validator("name")
     @classmethod
@@ -56,3 +65,5 @@ class UserUpdate(ApiModel):
     password: str | None = Field(default=None, min_length=8, max_length=256)
     role: Role | None = None
     active: bool | None = None
+    area_ids: list[int] | None = Field(default=None, max_length=100)
+    default_area_id: int | None = None

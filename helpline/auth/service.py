@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.models import UserArea
+from helpline.areas.service import set_memberships
 from helpline.auth import security
 from helpline.auth.models import Role, User, UserSession
 from helpline.auth.schemas import UserCreate, UserUpdate
@@ -158,6 +159,8 @@ async def create_user(session: AsyncSession, data: UserCreate) -> User:
     )
     session.add(user)
     await session.flush()
+    if data.area_ids:
+        await set_memberships(session, user.id, data.area_ids, data.default_area_id)
     return user
 
 
@@ -182,6 +185,11 @@ async def update_user(session: AsyncSession, actor: User, user_id: int, data: Us
         user.active = data.active
         if not data.active:
             await _revoke_sessions(session, user.id)
+    if "area_ids" in changes or "default_area_id" in changes:
+        area_ids = (
+            data.area_ids if data.area_ids is not None else await user_area_ids(session, user.id)
+        )
+        await set_memberships(session, user.id, area_ids, data.default_area_id)
     await session.flush()
     return user
 

@@ -5,8 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from helpline.conversations import service
-from helpline.conversations.schemas import ConversationEventOut, ConversationOut, StatusFilter
-from helpline.deps import CurrentUser, SessionDep
+from helpline.conversations.schemas import (
+    AssignIn,
+    ConversationEventOut,
+    ConversationOut,
+    StatusFilter,
+    TransferIn,
+)
+from helpline.deps import CurrentUser, Overseer, SessionDep
 from helpline.messages.schemas import MessageIn, MessageOut, Page
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -74,6 +80,37 @@ async def close_conversation(
 ) -> ConversationOut:
     conv = await service.access_conversation(session, user, conv_id)
     await service.close(session, user, conv)
+    await session.commit()
+    return ConversationOut.model_validate(conv)
+
+
+@router.post("/{conv_id}/take", response_model=ConversationOut, operation_id="takeConversation")
+async def take_conversation(
+    conv_id: int, user: CurrentUser, session: SessionDep
+) -> ConversationOut:
+    conv = await service.take(session, user, conv_id)
+    await session.commit()
+    return ConversationOut.model_validate(conv)
+
+
+@router.post("/{conv_id}/assign", response_model=ConversationOut, operation_id="assignConversation")
+async def assign_conversation(
+    conv_id: int, data: AssignIn, user: Overseer, session: SessionDep
+) -> ConversationOut:
+    conv = await service.assign(session, user, conv_id, data.user_id)
+    await session.commit()
+    return ConversationOut.model_validate(conv)
+
+
+@router.post(
+    "/{conv_id}/transfer", response_model=ConversationOut, operation_id="transferConversation"
+)
+async def transfer_conversation(
+    conv_id: int, data: TransferIn, user: CurrentUser, session: SessionDep
+) -> ConversationOut:
+    conv = await service.transfer(
+        session, user, conv_id, user_id=data.user_id, area_id=data.area_id, note=data.note
+    )
     await session.commit()
     return ConversationOut.model_validate(conv)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field, model_validator
+
 from helpline.auth.schemas import ApiModel
 from helpline.messages.schemas import UserRef
 
@@ -38,3 +40,19 @@ class ConversationEventOut(ApiModel):
 
 
 StatusFilter = Literal["active", "closed", "all"]
+
+
+class AssignIn(ApiModel):
+    user_id: int
+
+
+class TransferIn(ApiModel):
+    user_id: int | None = None
+    area_id: int | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferIn:
+        if (self.user_id is None) == (self.area_id is None):
+            raise ValueError("give exactly one of userId or areaId")
+        return self

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.areas.models import Area
 from helpline.auth.models import User
 from helpline.auth.service import user_area_ids
 from helpline.channels.models import Channel
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
-from helpline.conversations.access import audience, can_see, visible_filter
+from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, visible_filter
 from helpline.conversations.events import announce_conversation, announce_message
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
 from helpline.conversations.schemas import StatusFilter
-from helpline.errors import Conflict, NotFound
+from helpline.errors import Conflict, Forbidden, NotFound
 from helpline.messages.models import Message, Sender
 from helpline.messages.service import queue_outbound
 
@@ -128,24 +129,143 @@ def _ensure_open(conv: Conversation) -> None:
         raise Conflict("This conversation is closed")
 
 
-async def assign(session: AsyncSession, conv: Conversation, user: User, actor: User | None) -> None:
+async def _claim(session: AsyncSession, conv: Conversation, user: User) -> None:
+    """Take an unassigned conversation for `user`. The guarded UPDATE makes two operators
+    taking it at once end with exactly one winner; the other gets 409."""
+    result = await session.execute(
+        update(Conversation)
+        .where(
+            Conversation.id == conv.id,
+            Conversation.assigned_user_id.is_(None),
+            Conversation.status != ConversationStatus.CLOSED.value,
+        )
+        .values(assigned_user_id=user.id, status=ConversationStatus.ACTIVE.value)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        await session.refresh(conv)
+        holder = conv.assigned_user.name if conv.assigned_user else "someone else"
+        raise Conflict(f"This conversation was already taken by {holder}")
+
+
+async def _set_assignee(
+    session: AsyncSession,
+    conv: Conversation,
+    user: User,
+    actor: User | None,
+    event_type: str = "assigned",
+    note: str | None = None,
+) -> None:
+    """Record the new assignee on the object, the timeline and the sockets."""
     before = audience(conv)
-    old = str(conv.assigned_user_id) if conv.assigned_user_id else None
+    old_user, old_status = conv.assigned_user_id, conv.status
+    if old_user is None:
+        await _claim(session, conv, user)
     conv.assigned_user_id = user.id
     conv.assigned_user = user
-    old_status = conv.status
     conv.status = ConversationStatus.ACTIVE.value
-    log_event(session, conv, "assigned", actor, old=old, new=str(user.id))
+    log_event(
+        session,
+        conv,
+        event_type,
+        actor,
+        old=str(old_user) if old_user else None,
+        new=str(user.id),
+        note=note,
+    )
     if old_status != conv.status:
         log_event(session, conv, "status", actor, old=old_status, new=conv.status)
     announce_conversation(session, "conversation:update", conv, previous_audience=before)
+
+
+async def _assignable(session: AsyncSession, conv: Conversation, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} not found")
+    if not user.active:
+        raise Conflict(f"{user.name} is inactive")
+    if conv.area_id is not None and conv.area_id not in await user_area_ids(session, user.id):
+        area = await session.get(Area, conv.area_id)
+        raise Conflict(f"{user.name} is not a member of area {area.name if area else conv.area_id}")
+    return user
+
+
+async def take(session: AsyncSession, user: User, conv_id: int) -> Conversation:
+    conv = await session.get(Conversation, conv_id)
+    area_ids = await user_area_ids(session, user.id)
+    in_their_queue = conv is not None and (conv.area_id is None or conv.area_id in area_ids)
+    if conv is None or not (in_their_queue or can_see(user, conv, area_ids)):
+        raise NotFound(f"Conversation {conv_id} not found")
+    _ensure_open(conv)
+    if conv.assigned_user_id == user.id:
+        return conv
+    if conv.assigned_user_id is not None:  # someone from the same queue was faster
+        holder = conv.assigned_user.name if conv.assigned_user else "someone else"
+        raise Conflict(f"This conversation was already taken by {holder}")
+    await _set_assignee(session, conv, user, actor=user)
+    return conv
+
+
+async def assign(session: AsyncSession, actor: User, conv_id: int, user_id: int) -> Conversation:
+    """A supervisor or admin gives the conversation to a member of its area."""
+    conv = await access_conversation(session, actor, conv_id)
+    _ensure_open(conv)
+    user = await _assignable(session, conv, user_id)
+    if conv.assigned_user_id != user.id:
+        await _set_assignee(session, conv, user, actor)
+    return conv
+
+
+async def transfer(
+    session: AsyncSession,
+    actor: User,
+    conv_id: int,
+    *,
+    user_id: int | None = None,
+    area_id: int | None = None,
+    note: str | None = None,
+) -> Conversation:
+    """Hand the conversation to another operator, or back to another area's queue."""
+    conv = await access_conversation(session, actor, conv_id)
+    _ensure_open(conv)
+    if conv.assigned_user_id not in (None, actor.id) and actor.role not in OVERSEER_ROLES:
+        raise Forbidden("Only its operator or a supervisor can transfer this conversation")
+    if user_id is not None:
+        user = await _assignable(session, conv, user_id)
+        await _set_assignee(session, conv, user, actor, event_type="transferred", note=note)
+        return conv
+    assert area_id is not None
+    area = await session.get(Area, area_id)
+    if area is None:
+        raise NotFound(f"Area {area_id} not found")
+    if not area.active:
+        raise Conflict(f"Area {area.name} is inactive")
+    before = audience(conv)
+    old_area, old_status = conv.area_id, conv.status
+    conv.area_id = area.id
+    conv.assigned_user_id = None
+    conv.assigned_user = None
+    conv.status = ConversationStatus.PENDING.value
+    log_event(
+        session,
+        conv,
+        "transferred",
+        actor,
+        old=f"area:{old_area}" if old_area else None,
+        new=f"area:{area.id}",
+        note=note,
+    )
+    if old_status != conv.status:
+        log_event(session, conv, "status", actor, old=old_status, new=conv.status)
+    announce_conversation(session, "conversation:update", conv, previous_audience=before)
+    return conv
 
 
 async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> Message:
     conv = await access_conversation(session, user, conv_id)
     _ensure_open(conv)
     if conv.assigned_user_id is None:  # the first operator to answer takes it
-        await assign(session, conv, user, actor=user)
+        await _set_assignee(session, conv, user, actor=user)
     if conv.assigned_user_id == user.id:
         conv.unread_count = 0
     msg = await queue_outbound(session, conv, body, Sender.OPERATOR, user)
