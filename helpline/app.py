@@ -28,7 +28,7 @@ from helpline.errors import DomainError
 from helpline.messages.delivery import DeliveryWorker
 from helpline.messages.router import router as messages_router
 from helpline.sandbox.router import router as sandbox_router
-from helpline.scheduler.service import cleanup_sessions, every
+from helpline.scheduler.service import auto_close, cleanup_sessions, every
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,14 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
                     "sessions",
                 ),
                 name="session-cleanup",
+            ),
+            asyncio.create_task(
+                every(
+                    settings.scheduler_interval_ms / 1000,
+                    lambda: auto_close(db, settings),
+                    "auto-close",
+                ),
+                name="auto-close",
             ),
         ]
         try:

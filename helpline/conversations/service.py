@@ -273,7 +273,10 @@ async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> M
     return msg
 
 
-async def close(session: AsyncSession, user: User | None, conv: Conversation) -> Conversation:
+async def close(
+    session: AsyncSession, user: User | None, conv: Conversation, note: str | None = None
+) -> Conversation:
+    """Close it (`user` None: the system did, e.g. for inactivity)."""
     _ensure_open(conv)
     before = audience(conv)
     old_status = conv.status
@@ -281,7 +284,7 @@ async def close(session: AsyncSession, user: User | None, conv: Conversation) ->
     conv.open_key = None
     conv.closed_at = utcnow()
     conv.unread_count = 0
-    log_event(session, conv, "closed", user, old=old_status, new=conv.status)
+    log_event(session, conv, "closed", user, old=old_status, new=conv.status, note=note)
     announce_conversation(session, "conversation:closed", conv, previous_audience=before)
     return conv
 

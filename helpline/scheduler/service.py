@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from helpline.auth.service import purge_expired_sessions
+from helpline.clock import utcnow
+from helpline.config import Settings
+from helpline.conversations.models import Conversation, ConversationStatus
+from helpline.conversations.service import close
 from helpline.db import Database
+from helpline.messages.models import Sender
+from helpline.messages.service import queue_outbound
+from helpline.scheduler.leader import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +40,32 @@ async def cleanup_sessions(db: Database) -> int:
     if removed:
         log.info("removed %s expired sessions", removed)
     return removed
+
+
+async def auto_close(db: Database, settings: Settings, batch: int = 200) -> int:
+    """Close conversations silent for AUTO_CLOSE_MINUTES, telling the customer why."""
+    if settings.auto_close_minutes <= 0:
+        return 0
+    cutoff = utcnow() - timedelta(minutes=settings.auto_close_minutes)
+    closed = 0
+    async with exclusive(db, "helpline:auto-close") as leader:
+        if not leader:
+            return 0
+        async with db.sessionmaker() as session:
+            stale = await session.scalars(
+                select(Conversation)
+                .where(
+                    Conversation.status != ConversationStatus.CLOSED.value,
+                    func.coalesce(Conversation.last_message_at, Conversation.created_at) < cutoff,
+                )
+                .order_by(Conversation.id)
+                .limit(batch)
+            )
+            for conv in stale.unique():
+                await queue_outbound(session, conv, settings.auto_close_message, Sender.SYSTEM)
+                await close(session, None, conv, note="inactivity")
+                closed += 1
+            await session.commit()
+    if closed:
+        log.info("auto-closed %s inactive conversations", closed)
+    return closed
