@@ -27,6 +27,7 @@ from helpline.db import Database
 from helpline.errors import DomainError
 from helpline.messages.delivery import DeliveryWorker
 from helpline.messages.router import router as messages_router
+from helpline.quick_replies.router import router as quick_replies_router
 from helpline.sandbox.router import router as sandbox_router
 from helpline.scheduler.service import auto_close, cleanup_sessions, every
 
@@ -108,6 +109,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         conversations_router,
         messages_router,
         sandbox_router,
+        quick_replies_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -12,6 +12,9 @@ from helpline.channels.models import Channel
 from helpline.channels.schemas import ChannelCreate
 from helpline.channels.service import create_channel
 from helpline.db import Database
+from helpline.quick_replies.models import QuickReply, Scope
+from helpline.quick_replies.schemas import QuickReplyIn
+from helpline.quick_replies.service import create_reply
 
 ADMIN = ("test", "Test1234!", "test@example.com", "Test Admin")
 AREAS = [
@@ -24,6 +27,35 @@ OPERATORS = [
     ("sofia", "Sofía Martins", Role.SUPERVISOR, "Soporte"),
 ]
 OPERATOR_PASSWORD = "Operador123!"
+# (shortcut, title, body): placeholders are filled in by the console when inserted.
+QUICK_REPLIES = [
+    (
+        "saludo",
+        "Saludo",
+        "¡Hola {contactName}! Soy [OPERADOR], del área {areaName}. ¿En qué puedo ayudarte?",
+    ),
+    (
+        "espera",
+        "Pedir un momento",
+        "Dame un momento, por favor, que lo reviso y te respondo enseguida.",
+    ),
+    ("datos", "Pedir datos", "Para ayudarte mejor, ¿me indicas tu nombre completo y tu DNI?"),
+    (
+        "horario",
+        "Horario de atención",
+        "Atendemos de lunes a viernes de 9 a 18 h y los sábados de 9 a 13 h.",
+    ),
+    (
+        "gracias",
+        "Agradecimiento",
+        "¡Gracias por escribirnos! Cualquier otra consulta, aquí estamos.",
+    ),
+    (
+        "cierre",
+        "Despedida",
+        "Doy por finalizada la conversación. ¡Que tengas un buen día! — {operatorName}",
+    ),
+]
 
 
 async def seed_demo(db: Database) -> None:
@@ -45,6 +77,15 @@ async def seed_demo(db: Database) -> None:
                     UserCreate(username=username, name=name, password=OPERATOR_PASSWORD, role=role),
                 )
                 session.add(UserArea(user_id=user.id, area_id=areas[area_name].id, is_default=True))
+        if await session.scalar(select(QuickReply.id).limit(1)) is None:
+            admin = await session.scalar(select(User).where(User.username == ADMIN[0]))
+            assert admin is not None
+            for shortcut, title, body in QUICK_REPLIES:
+                await create_reply(
+                    session,
+                    admin,
+                    QuickReplyIn(shortcut=shortcut, title=title, body=body, scope=Scope.GLOBAL),
+                )
         if await session.scalar(select(Channel.id).limit(1)) is None:
             await create_channel(
                 session, ChannelCreate(name="Sandbox", provider="sandbox", is_default=True)

@@ -7,6 +7,7 @@ from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.messages.models import Message
+from helpline.quick_replies.models import QuickReply
 
 __all__ = [
     "Area",
@@ -16,6 +17,7 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "Message",
+    "QuickReply",
     "User",
     "UserArea",
     "UserSession",
