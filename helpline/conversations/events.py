@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.auth.models import User
 from helpline.conversations.access import audience
 from helpline.conversations.models import Conversation
 from helpline.conversations.schemas import ConversationOut
 from helpline.messages.models import Message
 from helpline.messages.schemas import MessageOut, MessageStatusOut
-from helpline.realtime import queue_event
+from helpline.realtime import queue_event, user_room
 
 
 def conversation_payload(conv: Conversation) -> dict[str, Any]:
@@ -38,3 +39,14 @@ def announce_message(session: AsyncSession, msg: Message, conv: Conversation) ->
 def announce_status(session: AsyncSession, msg: Message, conv: Conversation) -> None:
     payload = MessageStatusOut.model_validate(msg).model_dump(mode="json", by_alias=True)
     queue_event(session, "message:status", payload, audience(conv))
+
+
+def announce_mention(
+    session: AsyncSession, user_id: int, note: Message, conv: Conversation, by: User
+) -> None:
+    payload = {
+        "message": message_payload(note),
+        "conversation": conversation_payload(conv),
+        "by": {"id": by.id, "name": by.name},
+    }
+    queue_event(session, "note:mention", payload, [user_room(user_id)])

@@ -74,6 +74,15 @@ async def send_message(
     return MessageOut.model_validate(msg)
 
 
+@router.post("/{conv_id}/notes", response_model=MessageOut, status_code=201, operation_id="addNote")
+async def add_note(
+    conv_id: int, data: MessageIn, user: CurrentUser, session: SessionDep
+) -> MessageOut:
+    note = await service.add_note(session, user, conv_id, data.body)
+    await session.commit()
+    return MessageOut.model_validate(note)
+
+
 @router.post("/{conv_id}/close", response_model=ConversationOut, operation_id="closeConversation")
 async def close_conversation(
     conv_id: int, user: CurrentUser, session: SessionDep

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +15,11 @@ from helpline.channels.models import Channel
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
 from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, visible_filter
-from helpline.conversations.events import announce_conversation, announce_message
+from helpline.conversations.events import announce_conversation, announce_mention, announce_message
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
 from helpline.conversations.schemas import StatusFilter
 from helpline.errors import Conflict, Forbidden, NotFound
-from helpline.messages.models import Message, Sender
+from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
 from helpline.messages.service import queue_outbound
 
 
@@ -271,6 +273,39 @@ async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> M
     msg = await queue_outbound(session, conv, body, Sender.OPERATOR, user)
     announce_message(session, msg, conv)
     return msg
+
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]+)")
+
+
+async def add_note(session: AsyncSession, user: User, conv_id: int, body: str) -> Message:
+    """A private note for colleagues: stored with the messages, never sent. Each active
+    user @mentioned who may see the conversation is notified."""
+    conv = await access_conversation(session, user, conv_id)
+    note = Message(
+        conversation_id=conv.id,
+        channel_id=conv.channel_id,
+        direction=Direction.OUT.value,
+        sender=Sender.OPERATOR.value,
+        sender_user_id=user.id,
+        type=NOTE_TYPE,
+        body=body,
+        status=MessageStatus.INTERNAL.value,
+        created_at=utcnow(),
+    )
+    note.sender_user = user
+    session.add(note)
+    await session.flush()
+    announce_message(session, note, conv)
+    usernames = {m.lower() for m in MENTION.findall(body)}
+    if usernames:
+        mentioned = await session.scalars(
+            select(User).where(func.lower(User.username).in_(usernames), User.active.is_(True))
+        )
+        for other in mentioned:
+            if other.id != user.id and can_see(other, conv, await user_area_ids(session, other.id)):
+                announce_mention(session, other.id, note, conv, user)
+    return note
 
 
 async def close(

@@ -31,6 +31,10 @@ class MessageStatus(enum.StrEnum):
     DELIVERED = "delivered"
     READ = "read"
     FAILED = "failed"
+    INTERNAL = "internal"  # a private note: never leaves the desk
+
+
+NOTE_TYPE = "note"
 
 
 # Delivery reports only move a message forward; a late "delivered" never undoes "read".

@@ -16,7 +16,7 @@ from helpline.conversations.models import Conversation
 from helpline.db import HelplineSession
 from helpline.errors import NotFound
 from helpline.messages.ingest import IngestResult, ingest_message
-from helpline.messages.models import Direction, Message, MessageStatus
+from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus
 from helpline.messages.service import apply_status
 from helpline.sandbox.schemas import SandboxInbound
 
@@ -48,7 +48,11 @@ async def thread(
         select(Message)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .join(Contact, Contact.id == Conversation.contact_id)
-        .where(Message.channel_id == channel_id, Contact.phone == normalize_phone(phone))
+        .where(
+            Message.channel_id == channel_id,
+            Contact.phone == normalize_phone(phone),
+            Message.type != NOTE_TYPE,  # private notes never reach the customer's phone
+        )
         .order_by(Message.id)
     )
     if direction:

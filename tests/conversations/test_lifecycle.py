@@ -237,3 +237,32 @@ async def test_blank_reply_is_rejected(app: App, admin: httpx.AsyncClient) -> No
     response = await admin.post(f"/api/conversations/{conv_id}/messages", json={"body": "   "})
     assert response.status_code == 422
     assert await count(app, Message) == 1
+
+
+async def test_private_notes_stay_inside_and_mentions_notify(
+    app: App, admin: httpx.AsyncClient, events: CapturedEvents
+) -> None:
+    laura = await make_user(admin, "laura")
+    conv_id = (await inbound(admin)).json()["conversation"]["id"]
+    events.clear()
+    note = await admin.post(
+        f"/api/conversations/{conv_id}/notes", json={"body": "@laura ¿lo ves vos? @nadie"}
+    )
+    assert note.status_code == 201
+    assert note.json()["type"] == "note" and note.json()["status"] == "internal"
+    mentions = events.named("note:mention")
+    assert [m.rooms for m in mentions] == [(f"user:{laura['id']}",)]
+    assert mentions[0].payload["by"]["name"] == "Test Admin"
+    # Shown with the conversation's messages, never on the customer's phone nor in the outbox.
+    bodies = [
+        m["body"]
+        for m in (await admin.get(f"/api/conversations/{conv_id}/messages")).json()["items"]
+    ]
+    assert bodies == ["hola", "@laura ¿lo ves vos? @nadie"]
+    assert (await admin.get("/api/sandbox/1/outbound", params={"to": ANA})).json() == []
+    assert [
+        m["body"] for m in (await admin.get("/api/sandbox/1/thread", params={"to": ANA})).json()
+    ] == ["hola"]
+    async with app.db.sessionmaker() as session:
+        stored = await session.get(Message, note.json()["id"])
+        assert stored is not None and stored.status == "internal"
