@@ -35,6 +35,8 @@ class Conversation(Base):
     unread_count: Mapped[int] = mapped_column(Integer, default=0)
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_message_preview: Mapped[str | None] = mapped_column(String(200))
+    # Since when the customer has been waiting for an answer (NULL: nobody is waiting).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

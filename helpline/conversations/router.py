@@ -9,7 +9,7 @@ from helpline.conversations.schemas import (
     AssignIn,
     ConversationEventOut,
     ConversationOut,
-    StatusFilter,
+    InboxQuery,
     TransferIn,
 )
 from helpline.deps import CurrentUser, Overseer, SessionDep
@@ -23,19 +23,14 @@ PageSize = Annotated[int, Query(ge=1, le=200, alias="pageSize")]
 
 @router.get("", response_model=Page[ConversationOut], operation_id="listConversations")
 async def list_conversations(
-    user: CurrentUser,
-    session: SessionDep,
-    status: StatusFilter = "active",
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    page: PageNumber = 1,
-    page_size: PageSize = 30,
+    user: CurrentUser, session: SessionDep, filters: Annotated[InboxQuery, Query()]
 ) -> Page[ConversationOut]:
-    items, total = await service.list_conversations(session, user, status, q, page, page_size)
+    items, total = await service.list_conversations(session, user, filters)
     return Page(
         items=[ConversationOut.model_validate(c) for c in items],
         total=total,
-        page=page,
-        page_size=page_size,
+        page=filters.page,
+        page_size=filters.page_size,
     )
 
 

@@ -25,6 +25,7 @@ class ConversationOut(ApiModel):
     unread_count: int
     last_message_at: datetime | None
     last_message_preview: str | None
+    waiting_since: datetime | None
     created_at: datetime
     closed_at: datetime | None
 
@@ -40,6 +41,20 @@ class ConversationEventOut(ApiModel):
 
 
 StatusFilter = Literal["active", "closed", "all"]
+
+
+class InboxQuery(ApiModel):
+    """The conversation list's filters: `view` mine (assigned to me) or unassigned (the
+    queue), `areaId`, `status`, `q` over contact name, phone and message text, and `sort`
+    by last activity (newest first) or by waiting time (longest waiting first)."""
+
+    status: StatusFilter = "active"
+    view: Literal["all", "mine", "unassigned"] = "all"
+    area_id: int | None = None
+    q: str | None = Field(default=None, max_length=100)
+    sort: Literal["activity", "waiting"] = "activity"
+    page: int = Field(default=1, ge=1, le=100_000)
+    page_size: int = Field(default=30, ge=1, le=200)
 
 
 class AssignIn(ApiModel):

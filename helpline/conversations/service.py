@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,7 @@ from helpline.contacts.models import Contact
 from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, visible_filter
 from helpline.conversations.events import announce_conversation, announce_mention, announce_message
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
-from helpline.conversations.schemas import StatusFilter
+from helpline.conversations.schemas import InboxQuery
 from helpline.errors import Conflict, Forbidden, NotFound
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
 from helpline.messages.service import queue_outbound
@@ -86,25 +87,41 @@ async def access_conversation(session: AsyncSession, user: User, conv_id: int) -
 
 
 async def list_conversations(
-    session: AsyncSession, user: User, status: StatusFilter, q: str | None, page: int, size: int
+    session: AsyncSession, user: User, f: InboxQuery
 ) -> tuple[list[Conversation], int]:
     query = (
         select(Conversation)
         .join(Contact, Contact.id == Conversation.contact_id)
         .where(visible_filter(user, await user_area_ids(session, user.id)))
     )
-    if status == "active":
+    if f.status == "active":
         query = query.where(Conversation.status != ConversationStatus.CLOSED.value)
-    elif status == "closed":
+    elif f.status == "closed":
         query = query.where(Conversation.status == ConversationStatus.CLOSED.value)
-    if q and q.strip():
-        term = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(Contact.name).like(term), Contact.phone.like(term)))
+    if f.view == "mine":
+        query = query.where(Conversation.assigned_user_id == user.id)
+    elif f.view == "unassigned":
+        query = query.where(Conversation.assigned_user_id.is_(None))
+    if f.area_id is not None:
+        query = query.where(Conversation.area_id == f.area_id)
+    if f.q and f.q.strip():
+        term = f"%{f.q.strip().lower()}%"
+        said = select(Message.id).where(
+            Message.conversation_id == Conversation.id, func.lower(Message.body).like(term)
+        )
+        query = query.where(
+            or_(func.lower(Contact.name).like(term), Contact.phone.like(term), said.exists())
+        )
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    order: tuple[ColumnElement[Any], ...] = (
+        Conversation.last_message_at.desc(),
+        Conversation.id.desc(),
+    )
+    if f.sort == "waiting":  # longest waiting first; those nobody waits on go last
+        waiting_first = Conversation.waiting_since.is_(None)  # false sorts first
+        order = (waiting_first, Conversation.waiting_since.asc(), Conversation.id.asc())
     rows = await session.scalars(
-        query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-        .offset((page - 1) * size)
-        .limit(size)
+        query.order_by(*order).offset((f.page - 1) * f.page_size).limit(f.page_size)
     )
     return list(rows.unique()), int(total or 0)
 
@@ -270,6 +287,7 @@ async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> M
         await _set_assignee(session, conv, user, actor=user)
     if conv.assigned_user_id == user.id:
         conv.unread_count = 0
+    conv.waiting_since = None  # answered
     msg = await queue_outbound(session, conv, body, Sender.OPERATOR, user)
     announce_message(session, msg, conv)
     return msg
@@ -319,6 +337,7 @@ async def close(
     conv.open_key = None
     conv.closed_at = utcnow()
     conv.unread_count = 0
+    conv.waiting_since = None
     log_event(session, conv, "closed", user, old=old_status, new=conv.status, note=note)
     announce_conversation(session, "conversation:closed", conv, previous_audience=before)
     return conv

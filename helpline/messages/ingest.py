@@ -80,6 +80,8 @@ async def ingest_message(
         return found
     touch_conversation(conv, msg)
     conv.unread_count += 1
+    if conv.waiting_since is None:
+        conv.waiting_since = msg.created_at
     if opened:
         announce_conversation(session, "conversation:incoming", conv)
     announce_message(session, msg, conv)

@@ -266,3 +266,34 @@ async def test_private_notes_stay_inside_and_mentions_notify(
     async with app.db.sessionmaker() as session:
         stored = await session.get(Message, note.json()["id"])
         assert stored is not None and stored.status == "internal"
+
+
+async def test_inbox_views_search_in_messages_and_waiting_order(
+    app: App, admin: httpx.AsyncClient
+) -> None:
+    await make_user(admin, "laura")
+    first = (await inbound(admin, "quiero una factura", phone="+5491155550001")).json()[
+        "conversation"
+    ]["id"]
+    second = (await inbound(admin, "hola", phone="+5491155550002")).json()["conversation"]["id"]
+    third = (await inbound(admin, "buenas", phone="+5491155550003")).json()["conversation"]["id"]
+    await admin.post(
+        f"/api/conversations/{second}/messages", json={"body": "¡Hola!"}
+    )  # answered: not waiting
+    async with app.client() as laura_client:
+        await login(laura_client, "laura", "Secret123!")
+        await laura_client.post(f"/api/conversations/{third}/take")
+
+    async def ids(**params: str) -> list[int]:
+        response = await admin.get("/api/conversations", params=params)
+        assert response.status_code == 200, response.text
+        return [c["id"] for c in response.json()["items"]]
+
+    assert await ids(view="mine") == [second]
+    assert sorted(await ids(view="unassigned")) == [first]
+    assert await ids(q="FACTURA") == [first]
+    assert await ids(sort="waiting") == [first, third, second]
+    conv = (await admin.get(f"/api/conversations/{second}")).json()
+    assert conv["waitingSince"] is None
+    assert (await admin.get(f"/api/conversations/{first}")).json()["waitingSince"] is not None
+    assert (await admin.get("/api/conversations", params={"view": "everything"})).status_code == 422
