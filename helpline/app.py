@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -27,9 +27,15 @@ from helpline.db import Database
 from helpline.errors import DomainError
 from helpline.messages.delivery import DeliveryWorker
 from helpline.messages.router import router as messages_router
+from helpline.presence.service import HEARTBEAT, forget_node, heartbeat
 from helpline.quick_replies.router import router as quick_replies_router
 from helpline.sandbox.router import router as sandbox_router
-from helpline.scheduler.service import auto_close, cleanup_sessions, every
+from helpline.scheduler.service import (
+    auto_close,
+    cleanup_sessions,
+    every,
+    release_absent_operators,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,31 +46,21 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = DeliveryWorker(db, max_attempts=settings.delivery_max_attempts)
-        tasks = [
-            asyncio.create_task(worker.run_forever(), name="delivery"),
-            asyncio.create_task(
-                every(
-                    settings.session_cleanup_interval / 1000,
-                    lambda: cleanup_sessions(db),
-                    "sessions",
-                ),
-                name="session-cleanup",
-            ),
-            asyncio.create_task(
-                every(
-                    settings.scheduler_interval_ms / 1000,
-                    lambda: auto_close(db, settings),
-                    "auto-close",
-                ),
-                name="auto-close",
-            ),
+        periodic: list[tuple[float, Callable[[], Awaitable[object]], str]] = [
+            (settings.session_cleanup_interval / 1000, lambda: cleanup_sessions(db), "sessions"),
+            (settings.scheduler_interval_ms / 1000, lambda: auto_close(db, settings), "auto-close"),
+            (HEARTBEAT.total_seconds(), lambda: heartbeat(db), "presence-heartbeat"),
+            (30, lambda: release_absent_operators(db, settings), "presence-grace"),
         ]
+        tasks = [asyncio.create_task(worker.run_forever(), name="delivery")]
+        tasks += [asyncio.create_task(every(s, job, name), name=name) for s, job, name in periodic]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await forget_node(db)
             await db.dispose()
 
     return lifespan

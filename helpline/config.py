@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     upload_dir: Path = Path("./data/uploads")
     max_upload_mb: int = Field(16, gt=0)
     delivery_max_attempts: int = Field(6, ge=1)
+    presence_grace_seconds: int = Field(120, ge=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("database_url")

@@ -7,6 +7,7 @@ from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.messages.models import Message
+from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "Channel",
     "Contact",
+    "ConsoleSocket",
     "Conversation",
     "ConversationEvent",
     "Message",

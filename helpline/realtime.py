@@ -67,9 +67,11 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
         cors_credentials=True,
     )
 
-    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        from helpline.auth import service as auth_service
+    # Imported here: both import this module to queue events.
+    from helpline.auth import service as auth_service
+    from helpline.presence import service as presence
 
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = _cookie(environ, settings.session_cookie_name)
         async with db.sessionmaker() as session:
             found = await auth_service.resolve_session(session, settings, token)
@@ -81,8 +83,15 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
         for room in rooms:
             await server.enter_room(sid, room)
         await server.save_session(sid, {"user_id": user.id, "role": user.role})
+        await presence.connected(db, user.id, sid)
+
+    async def disconnect(sid: str, *_reason: Any) -> None:
+        state = await server.get_session(sid)
+        if state:
+            await presence.disconnected(db, state["user_id"], sid)
 
     server.on("connect", connect)
+    server.on("disconnect", disconnect)
 
     _server = server
     return server

@@ -172,3 +172,31 @@ async def test_rooms_follow_who_may_see_the_conversation(
         finally:
             await laura.client.disconnect()
             await diego.client.disconnect()
+
+
+async def test_an_operator_coming_online_drains_their_area_queue(
+    live_server: LiveServer, admin_http: httpx.AsyncClient
+) -> None:
+    """Presence comes from real console sockets: laura (area Ventas) connects, and the
+    conversation waiting in Ventas is assigned to her and announced to her."""
+    areas = {a["name"]: a["id"] for a in (await admin_http.get("/api/areas")).json()}
+    channel = await admin_http.post(
+        "/api/channels",
+        json={"name": "Ventas", "provider": "sandbox", "defaultAreaId": areas["Ventas"]},
+    )
+    channel_id = channel.json()["id"]
+    sent = await admin_http.post(
+        f"/api/sandbox/{channel_id}/inbound", json={"from": "+5491155557003", "text": "precio?"}
+    )
+    conv = sent.json()["conversation"]
+    assert conv["areaId"] == areas["Ventas"] and conv["assignedTo"] is None
+    async with session_for(live_server, "laura", "Operador123!") as laura_http:
+        laura = await connect(live_server, laura_http)
+        try:
+            update = await laura.wait_for(
+                "conversation:update", lambda d: d["conversation"]["id"] == conv["id"]
+            )
+            assert update["conversation"]["assignedTo"]["name"] == "Laura Gómez"
+            assert update["conversation"]["status"] == "active"
+        finally:
+            await laura.client.disconnect()

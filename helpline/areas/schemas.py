@@ -10,12 +10,16 @@ class AreaOut(ApiModel):
     name: str
     description: str | None
     active: bool
+    auto_assign: bool
+    capacity: int
 
 
 class AreaCreate(ApiModel):
     name: str = Field(min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=2000)
     active: bool = True
+    auto_assign: bool = True
+    capacity: int = Field(default=5, ge=1, le=100)
 
     @field_validator("name")
     @classmethod
@@ -29,6 +33,8 @@ class AreaUpdate(ApiModel):
     name: str | None = Field(default=None, min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=2000)
     active: bool | None = None
+    auto_assign: bool | None = None
+    capacity: int | None = Field(default=None, ge=1, le=100)
 
     @field_validator("name")
     @classmethod

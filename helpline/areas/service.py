@@ -45,7 +45,7 @@ async def _ensure_unique_name(
 
 async def create_area(session: AsyncSession, data: AreaCreate) -> Area:
     await _ensure_unique_name(session, data.name)
-    area = Area(name=data.name, description=data.description, active=data.active)
+    area = Area(**data.model_dump())
     session.add(area)
     await session.flush()
     return area
@@ -57,10 +57,14 @@ async def update_area(session: AsyncSession, area_id: int, data: AreaUpdate) -> 
     if changes.get("name"):
         await _ensure_unique_name(session, changes["name"], exclude_id=area.id)
     for field, value in changes.items():
-        if field == "name" and value is None:
+        if value is None and field != "description":
             continue
         setattr(area, field, value)
     await session.flush()
+    if changes.get("auto_assign") or changes.get("capacity") or changes.get("active"):
+        from helpline.conversations.routing import drain_areas
+
+        await drain_areas(session, [area.id])
     return area
 
 
@@ -120,3 +124,6 @@ async def set_memberships(
         UserArea(user_id=user_id, area_id=a, is_default=a == default_area_id) for a in wanted
     )
     await session.flush()
+    from helpline.conversations.routing import drain_areas  # routing reads memberships
+
+    await drain_areas(session, wanted)

@@ -32,6 +32,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.OPERATOR.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the last console socket closes; the grace period counts from here.
+    offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

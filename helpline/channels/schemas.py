@@ -15,6 +15,7 @@ class ChannelOut(ApiModel):
     phone: str | None
     status: str
     is_default: bool
+    default_area_id: int | None
 
 
 class ChannelCreate(ApiModel):
@@ -23,6 +24,7 @@ class ChannelCreate(ApiModel):
     phone: str | None = Field(default=None, max_length=32)
     config: dict[str, Any] = Field(default_factory=dict)
     is_default: bool = False
+    default_area_id: int | None = None
 
     @field_validator("provider")
     @classmethod

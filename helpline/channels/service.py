@@ -3,10 +3,11 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.areas.models import Area
 from helpline.channels.models import Channel
 from helpline.channels.schemas import ChannelCreate
 from helpline.contacts.service import normalize_phone
-from helpline.errors import NotFound
+from helpline.errors import NotFound, Unprocessable
 
 
 async def list_channels(session: AsyncSession) -> list[Channel]:
@@ -21,6 +22,8 @@ async def get_channel(session: AsyncSession, channel_id: int) -> Channel:
 
 
 async def create_channel(session: AsyncSession, data: ChannelCreate) -> Channel:
+    if data.default_area_id is not None and await session.get(Area, data.default_area_id) is None:
+        raise Unprocessable(f"Unknown area id {data.default_area_id}")
     first = await session.scalar(select(Channel.id).limit(1)) is None
     if data.is_default:
         await session.execute(update(Channel).values(is_default=False))
@@ -32,6 +35,7 @@ async def create_channel(session: AsyncSession, data: ChannelCreate) -> Channel:
         status="connected" if data.provider == "sandbox" else "disconnected",
         config=data.config,
         is_default=data.is_default or first,
+        default_area_id=data.default_area_id,
     )
     session.add(channel)
     await session.flush()

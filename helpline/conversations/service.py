@@ -15,6 +15,7 @@ from helpline.auth.service import user_area_ids
 from helpline.channels.models import Channel
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
+from helpline.conversations import routing
 from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, visible_filter
 from helpline.conversations.events import announce_conversation, announce_mention, announce_message
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
@@ -167,7 +168,7 @@ async def _claim(session: AsyncSession, conv: Conversation, user: User) -> None:
         raise Conflict(f"This conversation was already taken by {holder}")
 
 
-async def _set_assignee(
+async def set_assignee(
     session: AsyncSession,
     conv: Conversation,
     user: User,
@@ -221,7 +222,7 @@ async def take(session: AsyncSession, user: User, conv_id: int) -> Conversation:
     if conv.assigned_user_id is not None:  # someone from the same queue was faster
         holder = conv.assigned_user.name if conv.assigned_user else "someone else"
         raise Conflict(f"This conversation was already taken by {holder}")
-    await _set_assignee(session, conv, user, actor=user)
+    await set_assignee(session, conv, user, actor=user)
     return conv
 
 
@@ -231,7 +232,7 @@ async def assign(session: AsyncSession, actor: User, conv_id: int, user_id: int)
     _ensure_open(conv)
     user = await _assignable(session, conv, user_id)
     if conv.assigned_user_id != user.id:
-        await _set_assignee(session, conv, user, actor)
+        await set_assignee(session, conv, user, actor)
     return conv
 
 
@@ -251,7 +252,9 @@ async def transfer(
         raise Forbidden("Only its operator or a supervisor can transfer this conversation")
     if user_id is not None:
         user = await _assignable(session, conv, user_id)
-        await _set_assignee(session, conv, user, actor, event_type="transferred", note=note)
+        previous = conv.assigned_user_id
+        await set_assignee(session, conv, user, actor, event_type="transferred", note=note)
+        await _slot_freed(session, previous if previous != user.id else None)
         return conv
     assert area_id is not None
     area = await session.get(Area, area_id)
@@ -260,7 +263,7 @@ async def transfer(
     if not area.active:
         raise Conflict(f"Area {area.name} is inactive")
     before = audience(conv)
-    old_area, old_status = conv.area_id, conv.status
+    old_area, old_status, old_user = conv.area_id, conv.status, conv.assigned_user_id
     conv.area_id = area.id
     conv.assigned_user_id = None
     conv.assigned_user = None
@@ -277,14 +280,24 @@ async def transfer(
     if old_status != conv.status:
         log_event(session, conv, "status", actor, old=old_status, new=conv.status)
     announce_conversation(session, "conversation:update", conv, previous_audience=before)
+    await session.flush()
+    await routing.try_assign(session, conv)
+    await _slot_freed(session, old_user)
     return conv
+
+
+async def _slot_freed(session: AsyncSession, user_id: int | None) -> None:
+    """An operator has one conversation less: their areas' queues may move."""
+    if user_id is not None:
+        await session.flush()
+        await routing.drain_areas(session, await user_area_ids(session, user_id))
 
 
 async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> Message:
     conv = await access_conversation(session, user, conv_id)
     _ensure_open(conv)
     if conv.assigned_user_id is None:  # the first operator to answer takes it
-        await _set_assignee(session, conv, user, actor=user)
+        await set_assignee(session, conv, user, actor=user)
     if conv.assigned_user_id == user.id:
         conv.unread_count = 0
     conv.waiting_since = None  # answered
@@ -340,6 +353,7 @@ async def close(
     conv.waiting_since = None
     log_event(session, conv, "closed", user, old=old_status, new=conv.status, note=note)
     announce_conversation(session, "conversation:closed", conv, previous_audience=before)
+    await _slot_freed(session, conv.assigned_user_id)
     return conv
 
 

@@ -15,6 +15,7 @@ from helpline.clock import utcnow
 from helpline.contacts.service import normalize_phone, upsert_contact
 from helpline.conversations.events import announce_conversation, announce_message
 from helpline.conversations.models import Conversation
+from helpline.conversations.routing import try_assign
 from helpline.conversations.service import find_or_open
 from helpline.db import Database, HelplineSession
 from helpline.messages.models import Direction, Message, MessageStatus, Sender
@@ -54,7 +55,7 @@ async def ingest_message(
     Raises `Unprocessable` (nothing stored) when the sender's phone is not a phone number.
     """
     phone = normalize_phone(event.from_phone)
-    channel_id = channel.id  # a rollback below expires `channel`
+    channel_id, channel_area = channel.id, channel.default_area_id  # a rollback expires `channel`
     contact = await upsert_contact(session, phone, event.contact_name)
     conv, opened = await find_or_open(session, channel, contact)
     msg = Message(
@@ -80,6 +81,10 @@ async def ingest_message(
         return found
     touch_conversation(conv, msg)
     conv.unread_count += 1
+    if opened and channel_area is not None:
+        conv.area_id = channel_area
+        await session.flush()
+        await try_assign(session, conv)
     if conv.waiting_since is None:
         conv.waiting_since = msg.created_at
     if opened:

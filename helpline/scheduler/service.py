@@ -13,6 +13,7 @@ from helpline.auth.service import purge_expired_sessions
 from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.conversations.models import Conversation, ConversationStatus
+from helpline.conversations.routing import release_absent
 from helpline.conversations.service import close
 from helpline.db import Database
 from helpline.messages.models import Sender
@@ -31,6 +32,21 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
             raise
         except Exception:
             log.exception("scheduled job %s failed", name)
+
+
+async def release_absent_operators(db: Database, settings: Settings) -> int:
+    """Conversations of operators gone past the grace period go back to the queue."""
+    async with exclusive(db, "helpline:presence") as leader:
+        if not leader:
+            return 0
+        async with db.sessionmaker() as session:
+            released = await release_absent(
+                session, timedelta(seconds=settings.presence_grace_seconds)
+            )
+            await session.commit()
+    if released:
+        log.info("returned %s conversations of absent operators to their queues", released)
+    return released
 
 
 async def cleanup_sessions(db: Database) -> int:

@@ -51,6 +51,8 @@ async def test_area_crud(app: App, admin: httpx.AsyncClient) -> None:
         "name": "Ventas",
         "description": "Precios",
         "active": True,
+        "autoAssign": True,
+        "capacity": 5,
     }
     assert (await admin.post("/api/areas", json={"name": "ventas"})).status_code == 409
     assert (await admin.post("/api/areas", json={"name": "  "})).status_code == 422
