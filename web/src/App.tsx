@@ -1,10 +1,14 @@
 import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { useAuth } from './auth'
+import { AreasProvider } from './areas'
 import Header from './components/Header'
 import LoginPage from './pages/LoginPage'
 import ChatPage from './pages/ChatPage'
 import SimulatorPage from './pages/SimulatorPage'
+import AreasPage from './pages/AreasPage'
+import UsersPage from './pages/UsersPage'
+import type { Role } from './types'
 
 function Splash() {
   const { t } = useTranslation()
@@ -22,14 +26,26 @@ function RequireAuth() {
   if (user === undefined) return <Splash />
   if (user === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />
   return (
-    <div className="app-shell">
-      <Header user={user} />
-      <main className="app-main">
-        <Outlet />
-      </main>
-    </div>
+    <AreasProvider key={user.id}>
+      <div className="app-shell">
+        <Header user={user} />
+        <main className="app-main">
+          <Outlet />
+        </main>
+      </div>
+    </AreasProvider>
   )
 }
+
+/** Nested inside RequireAuth: other roles are sent back to the chat. */
+function RequireRole({ roles }: { roles: readonly Role[] }) {
+  const { user } = useAuth()
+  if (!user || !roles.includes(user.role)) return <Navigate to="/chat" replace />
+  return <Outlet />
+}
+
+const AREA_ROLES: readonly Role[] = ['ADMIN']
+const USER_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR']
 
 function LoginRoute() {
   const { user } = useAuth()
@@ -51,6 +67,12 @@ export default function App() {
         <Route path="/chat" element={<ChatPage />} />
         <Route path="/chat/:conversationId" element={<ChatPage />} />
         <Route path="/simulator" element={<SimulatorPage />} />
+        <Route element={<RequireRole roles={AREA_ROLES} />}>
+          <Route path="/areas" element={<AreasPage />} />
+        </Route>
+        <Route element={<RequireRole roles={USER_ROLES} />}>
+          <Route path="/users" element={<UsersPage />} />
+        </Route>
       </Route>
       <Route path="*" element={<Navigate to="/chat" replace />} />
     </Routes>

@@ -1,22 +1,32 @@
 import type {
+  Area,
+  AreaInput,
+  AreaMember,
   AuthResponse,
   Channel,
   Conversation,
+  ConversationEvent,
   InboundResponse,
   ListFilter,
   Message,
   OutboundMessage,
   Page,
+  TransferTarget,
+  User,
+  UserInput,
 } from './types'
 
 /** Error raised for any non-2xx answer (or a network failure, status 0). */
 export class ApiError extends Error {
   readonly status: number
+  /** the raw `detail` of the answer, when there was one (string or pydantic errors) */
+  readonly detail: unknown
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, detail: unknown = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
+    this.detail = detail
   }
 }
 
@@ -98,11 +108,12 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
 
   if (!res.ok) {
     if (res.status === 401 && !opts.skipAuthRedirect) unauthorizedHandler?.()
-    const detail =
+    const raw =
       data && typeof data === 'object' && 'detail' in data
-        ? detailToMessage((data as { detail: unknown }).detail)
+        ? (data as { detail: unknown }).detail
         : null
-    throw new ApiError(res.status, detail ?? (res.statusText || `HTTP ${res.status}`))
+    const detail = raw !== null ? detailToMessage(raw) : null
+    throw new ApiError(res.status, detail ?? (res.statusText || `HTTP ${res.status}`), raw)
   }
   return data as T
 }
@@ -145,6 +156,28 @@ export const api = {
     request<Conversation>(`/api/conversations/${id}/close`, { method: 'POST' }),
   markRead: (id: number) =>
     request<Conversation>(`/api/conversations/${id}/read`, { method: 'POST' }),
+  takeConversation: (id: number) =>
+    request<Conversation>(`/api/conversations/${id}/take`, { method: 'POST' }),
+  assignConversation: (id: number, userId: number) =>
+    request<Conversation>(`/api/conversations/${id}/assign`, { method: 'POST', body: { userId } }),
+  transferConversation: (id: number, target: TransferTarget) =>
+    request<Conversation>(`/api/conversations/${id}/transfer`, { method: 'POST', body: target }),
+  conversationEvents: (id: number, signal?: AbortSignal) =>
+    request<ConversationEvent[]>(`/api/conversations/${id}/events`, { signal }),
+
+  areas: (signal?: AbortSignal) => request<Area[]>('/api/areas', { signal }),
+  createArea: (body: AreaInput) => request<Area>('/api/areas', { method: 'POST', body }),
+  updateArea: (id: number, body: AreaInput) =>
+    request<Area>(`/api/areas/${id}`, { method: 'PATCH', body }),
+  deleteArea: (id: number) => request<void>(`/api/areas/${id}`, { method: 'DELETE' }),
+  areaMembers: (id: number, signal?: AbortSignal) =>
+    request<AreaMember[]>(`/api/areas/${id}/members`, { signal }),
+
+  users: (signal?: AbortSignal) => request<User[]>('/api/users', { signal }),
+  createUser: (body: UserInput) => request<User>('/api/users', { method: 'POST', body }),
+  updateUser: (id: number, body: UserInput) =>
+    request<User>(`/api/users/${id}`, { method: 'PATCH', body }),
+  deactivateUser: (id: number) => request<User>(`/api/users/${id}`, { method: 'DELETE' }),
 
   sandboxInbound: (channelId: number, from: string, name: string, text: string) =>
     request<InboundResponse>(`/api/sandbox/${channelId}/inbound`, {

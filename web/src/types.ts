@@ -1,5 +1,18 @@
 export type Role = 'ADMIN' | 'SUPERVISOR' | 'OPERATOR' | 'SUPPORT' | 'SALES'
 
+export const ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR', 'OPERATOR', 'SUPPORT', 'SALES']
+
+/** ADMIN and SUPERVISOR see every conversation and may assign them. */
+export function isOverseer(role: Role | undefined): boolean {
+  return role === 'ADMIN' || role === 'SUPERVISOR'
+}
+
+export interface UserAreaRef {
+  id: number
+  name: string
+  isDefault: boolean
+}
+
 export interface User {
   id: number
   username: string
@@ -7,6 +20,39 @@ export interface User {
   name: string
   role: Role
   active: boolean
+  /** may be missing from older servers: read it with `?? []` */
+  areas: UserAreaRef[]
+}
+
+export interface UserInput {
+  username?: string
+  email?: string | null
+  name?: string
+  password?: string
+  role?: Role
+  active?: boolean
+  areaIds?: number[]
+  defaultAreaId?: number | null
+}
+
+export interface Area {
+  id: number
+  name: string
+  description: string | null
+  active: boolean
+}
+
+export interface AreaInput {
+  name?: string
+  description?: string | null
+  active?: boolean
+}
+
+export interface AreaMember {
+  id: number
+  name: string
+  role: Role
+  isDefault: boolean
 }
 
 export interface AuthResponse {
@@ -99,5 +145,26 @@ export interface MessageStatusEvent {
   status: MessageStatus
   error: string | null
 }
+
+export type ConversationEventType =
+  | 'opened'
+  | 'assigned'
+  | 'status'
+  | 'transferred'
+  | 'closed'
+  | (string & {})
+
+export interface ConversationEvent {
+  id: number
+  type: ConversationEventType
+  actorUserId: number | null
+  /** user id, `area:<id>` or a status, depending on `type` */
+  oldValue: string | null
+  newValue: string | null
+  note: string | null
+  createdAt: string
+}
+
+export type TransferTarget = { userId: number; note?: string } | { areaId: number; note?: string }
 
 export type ListFilter = 'active' | 'closed' | 'all'

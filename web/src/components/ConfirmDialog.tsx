@@ -10,6 +10,8 @@ interface Props {
   error?: string | null
   onConfirm: () => void
   onCancel: () => void
+  /** optional extra action shown next to Cancel (e.g. "Deactivate instead") */
+  secondary?: { label: string; testId?: string; onClick: () => void }
 }
 
 /** In-page modal confirmation (no window.confirm, so it can be tested). */
@@ -48,6 +50,17 @@ export default function ConfirmDialog(props: Props) {
           <button type="button" className="btn btn-ghost" onClick={onCancel}>
             {t('common.cancel')}
           </button>
+          {props.secondary && (
+            <button
+              type="button"
+              className="btn btn-ghost"
+              data-testid={props.secondary.testId}
+              disabled={props.busy}
+              onClick={props.secondary.onClick}
+            >
+              {props.secondary.label}
+            </button>
+          )}
           <button
             type="button"
             ref={confirmRef}

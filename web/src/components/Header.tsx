@@ -1,6 +1,7 @@
 import { NavLink, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { useAuth } from '../auth'
+import { isOverseer } from '../types'
 import type { User } from '../types'
 import LanguageSelect from './LanguageSelect'
 import SocketIndicator from './SocketIndicator'
@@ -29,6 +30,16 @@ export default function Header({ user }: { user: User }) {
         <NavLink to="/simulator" data-testid="nav-simulator">
           {t('nav.simulator')}
         </NavLink>
+        {user.role === 'ADMIN' && (
+          <NavLink to="/areas" data-testid="nav-areas">
+            {t('nav.areas')}
+          </NavLink>
+        )}
+        {isOverseer(user.role) && (
+          <NavLink to="/users" data-testid="nav-users">
+            {t('nav.users')}
+          </NavLink>
+        )}
       </nav>
       <div className="header-right">
         <SocketIndicator />

@@ -1,9 +1,12 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { KeyboardEvent } from 'react'
-import { Link } from 'react-router-dom'
+import { Link, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api'
+import { useAreas } from '../areas'
+import { useAuth } from '../auth'
 import { useSocket, useSocketEvent } from '../socket'
+import { isOverseer } from '../types'
 import type { Conversation, Message, MessageStatusEvent, MessageStatus } from '../types'
 import {
   clockTime,
@@ -14,7 +17,10 @@ import {
   parseDate,
   timeOf,
 } from '../util'
+import AssignDialog from './AssignDialog'
 import ConfirmDialog from './ConfirmDialog'
+import Timeline from './Timeline'
+import TransferDialog from './TransferDialog'
 import DeliveryState from './DeliveryState'
 import Avatar from './Avatar'
 import StatusChip from './StatusChip'
@@ -76,6 +82,10 @@ export default function MessagePane({
   const { t, i18n } = useTranslation()
   const lang = i18n.resolvedLanguage ?? 'en'
   const { epoch } = useSocket()
+  const { user: me } = useAuth()
+  const { nameOf: areaName } = useAreas()
+  const navigate = useNavigate()
+  const overseer = isOverseer(me?.role)
 
   const [data, setData] = useState<PaneState | null>(null)
   const [loadError, setLoadError] = useState<unknown>(null)
@@ -86,6 +96,13 @@ export default function MessagePane({
   const [confirmOpen, setConfirmOpen] = useState(false)
   const [closing, setClosing] = useState(false)
   const [closeError, setCloseError] = useState<unknown>(null)
+  const [dialog, setDialog] = useState<'assign' | 'transfer' | null>(null)
+  const [taking, setTaking] = useState(false)
+  /** error of take (e.g. 409 "already taken by X"), shown under the header */
+  const [actionError, setActionError] = useState<unknown>(null)
+  const [showTimeline, setShowTimeline] = useState(false)
+  /** bumped whenever the conversation changed: the timeline refetches */
+  const [timelineVersion, setTimelineVersion] = useState(0)
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const inputRef = useRef<HTMLTextAreaElement>(null)
@@ -217,6 +234,7 @@ export default function MessagePane({
     const c = payload?.conversation
     if (!c || c.id !== conversationId) return
     setData((d) => (d ? { ...d, conversation: c } : d))
+    setTimelineVersion((v) => v + 1)
   }
   useSocketEvent('conversation:update', onConversationEvent)
   useSocketEvent('conversation:closed', onConversationEvent)
@@ -271,6 +289,50 @@ export default function MessagePane({
       setClosing(false)
     }
   }
+  /** An answer of take / assign / transfer. */
+  const applyAction = (c: Conversation) => {
+    setData((d) => (d ? { ...d, conversation: c } : d))
+    onConversation(c)
+    setTimelineVersion((v) => v + 1)
+    setActionError(null)
+  }
+
+  const take = async () => {
+    setTaking(true)
+    setActionError(null)
+    try {
+      applyAction(await api.takeConversation(conversationId))
+    } catch (err) {
+      setActionError(err)
+      // Someone was faster: show who has it now.
+      api.conversation(conversationId).then(
+        (c) => {
+          setData((d) => (d ? { ...d, conversation: c } : d))
+          onConversation(c)
+        },
+        () => {
+          // it may be out of sight now; the error above says why
+        },
+      )
+    } finally {
+      setTaking(false)
+    }
+  }
+
+  const onAssigned = (c: Conversation) => {
+    applyAction(c)
+    setDialog(null)
+  }
+
+  const onTransferred = (c: Conversation) => {
+    applyAction(c)
+    setDialog(null)
+    // An operator who handed it over no longer works on it: back to the list.
+    if (!overseer && c.assignedTo?.id !== me?.id) navigate('/chat')
+  }
+
+  const closeDialog = useCallback(() => setDialog(null), [])
+
   const cancelClose = useCallback(() => {
     setConfirmOpen(false)
     setCloseError(null)
@@ -292,6 +354,11 @@ export default function MessagePane({
 
   const c = data.conversation
   const label = contactLabel(c)
+  const area = c.areaId !== null ? (areaName(c.areaId) ?? `#${c.areaId}`) : null
+  const canTake = c.status === 'pending' && c.assignedTo === null
+  // Operators may only hand over what is theirs or still in the queue (as the server enforces).
+  const canTransfer =
+    !closed && (overseer || c.assignedTo === null || c.assignedTo.id === me?.id)
   const hasOlder = data.messages.length < data.total
 
   const dayOf = (m: Message | undefined) =>
@@ -317,23 +384,81 @@ export default function MessagePane({
           </div>
           <div className="pane-sub muted">
             {c.contact.name ? `${c.contact.phone} · ` : ''}
-            {c.assignedTo
-              ? t('chat.assignedTo', { name: c.assignedTo.name })
-              : t('chat.unassigned')}
+            <span data-testid="pane-assignee">
+              {c.assignedTo
+                ? t('chat.assignedTo', { name: c.assignedTo.name })
+                : t('chat.unassigned')}
+            </span>
+            {' · '}
+            <span data-testid="pane-area" data-area-id={c.areaId ?? ''}>
+              {area ? t('chat.area', { name: area }) : t('chat.noArea')}
+            </span>
           </div>
         </div>
         <StatusChip status={c.status} testId="conversation-status" />
-        {!closed && (
+        <div className="pane-actions">
+          {canTake && (
+            <button
+              type="button"
+              className="btn btn-primary btn-sm"
+              data-testid="take-conversation"
+              disabled={taking}
+              onClick={() => void take()}
+            >
+              {t('chat.take')}
+            </button>
+          )}
+          {!closed && overseer && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              data-testid="assign-conversation"
+              onClick={() => setDialog('assign')}
+            >
+              {t('chat.assign')}
+            </button>
+          )}
+          {canTransfer && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              data-testid="transfer-conversation"
+              onClick={() => setDialog('transfer')}
+            >
+              {t('chat.transfer')}
+            </button>
+          )}
           <button
             type="button"
-            className="btn btn-ghost btn-danger-text"
-            data-testid="close-conversation"
-            onClick={() => setConfirmOpen(true)}
+            className={`btn btn-ghost btn-sm ${showTimeline ? 'btn-toggled' : ''}`}
+            data-testid="toggle-timeline"
+            aria-pressed={showTimeline}
+            onClick={() => setShowTimeline((v) => !v)}
           >
-            {t('chat.close')}
+            {t('chat.timeline')}
           </button>
-        )}
+          {!closed && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm btn-danger-text"
+              data-testid="close-conversation"
+              onClick={() => setConfirmOpen(true)}
+            >
+              {t('chat.close')}
+            </button>
+          )}
+        </div>
       </header>
+
+      {actionError != null && (
+        <div className="inline-error" role="alert" data-testid="action-error">
+          <span>{errorMessage(actionError, t)}</span>
+          <button type="button" className="btn btn-link" onClick={() => setActionError(null)}>
+            {t('common.dismiss')}
+          </button>
+        </div>
+      )}
+      {showTimeline && <Timeline conversation={c} version={timelineVersion} />}
 
       <div className="messages" ref={scrollRef} data-testid="messages">
         {hasOlder && (
@@ -420,6 +545,17 @@ export default function MessagePane({
         </button>
       </form>
 
+      {dialog === 'assign' && (
+        <AssignDialog conversation={c} onDone={onAssigned} onClose={closeDialog} />
+      )}
+      {dialog === 'transfer' && (
+        <TransferDialog
+          conversation={c}
+          currentUserId={me?.id}
+          onDone={onTransferred}
+          onClose={closeDialog}
+        />
+      )}
       {confirmOpen && (
         <ConfirmDialog
           title={t('chat.closeTitle')}

@@ -1,0 +1,346 @@
+import { useCallback, useState } from 'react'
+import type { FormEvent } from 'react'
+import { useTranslation } from 'react-i18next'
+import { api, ApiError } from '../api'
+import { useAreas } from '../areas'
+import ConfirmDialog from '../components/ConfirmDialog'
+import type { Area } from '../types'
+import { errorMessage } from '../util'
+
+interface Draft {
+  id: number
+  name: string
+  description: string
+}
+
+/** Admin screen: list, create, edit inline, (de)activate and delete areas. */
+export default function AreasPage() {
+  const { t } = useTranslation()
+  const { areas, error: loadError, reload, upsert, remove } = useAreas()
+
+  const [name, setName] = useState('')
+  const [description, setDescription] = useState('')
+  const [creating, setCreating] = useState(false)
+  const [createError, setCreateError] = useState<unknown>(null)
+
+  const [draft, setDraft] = useState<Draft | null>(null)
+  const [saving, setSaving] = useState(false)
+  const [rowError, setRowError] = useState<{ id: number; error: unknown } | null>(null)
+
+  const [toDelete, setToDelete] = useState<Area | null>(null)
+  const [deleting, setDeleting] = useState(false)
+  const [deleteError, setDeleteError] = useState<unknown>(null)
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault()
+    const trimmed = name.trim()
+    if (!trimmed || creating) return
+    setCreating(true)
+    setCreateError(null)
+    try {
+      const area = await api.createArea({
+        name: trimmed,
+        description: description.trim() || null,
+        active: true,
+      })
+      upsert(area)
+      setName('')
+      setDescription('')
+    } catch (err) {
+      setCreateError(err)
+    } finally {
+      setCreating(false)
+    }
+  }
+
+  const saveDraft = async () => {
+    if (!draft || saving) return
+    const trimmed = draft.name.trim()
+    if (!trimmed) return
+    setSaving(true)
+    setRowError(null)
+    try {
+      const area = await api.updateArea(draft.id, {
+        name: trimmed,
+        description: draft.description.trim() || null,
+      })
+      upsert(area)
+      setDraft(null)
+    } catch (err) {
+      setRowError({ id: draft.id, error: err })
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const toggleActive = async (area: Area) => {
+    setRowError(null)
+    try {
+      upsert(await api.updateArea(area.id, { active: !area.active }))
+    } catch (err) {
+      setRowError({ id: area.id, error: err })
+    }
+  }
+
+  const confirmDelete = async () => {
+    if (!toDelete) return
+    setDeleting(true)
+    setDeleteError(null)
+    try {
+      await api.deleteArea(toDelete.id)
+      remove(toDelete.id)
+      setToDelete(null)
+    } catch (err) {
+      setDeleteError(err)
+    } finally {
+      setDeleting(false)
+    }
+  }
+
+  const deactivateInstead = async () => {
+    if (!toDelete) return
+    setDeleting(true)
+    try {
+      upsert(await api.updateArea(toDelete.id, { active: false }))
+      setToDelete(null)
+      setDeleteError(null)
+    } catch (err) {
+      setDeleteError(err)
+    } finally {
+      setDeleting(false)
+    }
+  }
+
+  const cancelDelete = useCallback(() => {
+    setToDelete(null)
+    setDeleteError(null)
+  }, [])
+
+  const deleteConflict = deleteError instanceof ApiError && deleteError.status === 409
+
+  return (
+    <div className="admin-page" data-testid="areas-page">
+      <div className="admin-head">
+        <h1>{t('areas.title')}</h1>
+      </div>
+
+      <form className="card admin-create" onSubmit={(e) => void create(e)}>
+        <h2>{t('areas.new')}</h2>
+        <div className="form-row">
+          <label className="field">
+            <span>{t('areas.name')}</span>
+            <input
+              data-testid="area-name-input"
+              value={name}
+              required
+              maxLength={120}
+              onChange={(e) => setName(e.target.value)}
+            />
+          </label>
+          <label className="field field-grow">
+            <span>{t('areas.description')}</span>
+            <input
+              data-testid="area-description-input"
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+            />
+          </label>
+          <button
+            type="submit"
+            className="btn btn-primary form-row-button"
+            data-testid="area-create"
+            disabled={creating || !name.trim()}
+          >
+            {creating ? t('common.saving') : t('areas.create')}
+          </button>
+        </div>
+        {createError != null && (
+          <p className="form-error" role="alert" data-testid="area-create-error">
+            {errorMessage(createError, t)}
+          </p>
+        )}
+      </form>
+
+      <div className="card admin-table-card">
+        {loadError != null && (
+          <div className="inline-error" role="alert">
+            <span>{errorMessage(loadError, t)}</span>
+            <button type="button" className="btn btn-link" onClick={reload}>
+              {t('common.retry')}
+            </button>
+          </div>
+        )}
+        {areas === null ? (
+          loadError == null && <div className="muted pad">{t('common.loading')}</div>
+        ) : areas.length === 0 ? (
+          <div className="muted pad">{t('areas.empty')}</div>
+        ) : (
+          <table className="admin-table" data-testid="areas-table">
+            <thead>
+              <tr>
+                <th>{t('areas.name')}</th>
+                <th>{t('areas.description')}</th>
+                <th>{t('areas.active')}</th>
+                <th>
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {areas.map((a) => {
+                const editing = draft?.id === a.id
+                const err = rowError?.id === a.id ? rowError.error : null
+                return (
+                  <tr
+                    key={a.id}
+                    data-testid="area-row"
+                    data-area-id={a.id}
+                    data-active={a.active}
+                    className={a.active ? '' : 'row-inactive'}
+                  >
+                    {editing && draft ? (
+                      <>
+                        <td>
+                          <input
+                            className="cell-input"
+                            data-testid="area-edit-name"
+                            aria-label={t('areas.name')}
+                            value={draft.name}
+                            required
+                            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+                            onKeyDown={(e) => {
+                              if (e.key === 'Enter') void saveDraft()
+                              if (e.key === 'Escape') setDraft(null)
+                            }}
+                          />
+                        </td>
+                        <td>
+                          <input
+                            className="cell-input"
+                            data-testid="area-edit-description"
+                            aria-label={t('areas.description')}
+                            value={draft.description}
+                            onChange={(e) => setDraft({ ...draft, description: e.target.value })}
+                            onKeyDown={(e) => {
+                              if (e.key === 'Enter') void saveDraft()
+                              if (e.key === 'Escape') setDraft(null)
+                            }}
+                          />
+                          {err != null && (
+                            <div className="cell-error" role="alert">
+                              {errorMessage(err, t)}
+                            </div>
+                          )}
+                        </td>
+                      </>
+                    ) : (
+                      <>
+                        <td className="cell-strong" data-testid="area-name">
+                          {a.name}
+                        </td>
+                        <td className="muted">
+                          {a.description}
+                          {err != null && (
+                            <div className="cell-error" role="alert">
+                              {errorMessage(err, t)}
+                            </div>
+                          )}
+                        </td>
+                      </>
+                    )}
+                    <td>
+                      <label className="switch">
+                        <input
+                          type="checkbox"
+                          role="switch"
+                          data-testid="area-active-toggle"
+                          checked={a.active}
+                          aria-label={t('areas.active')}
+                          onChange={() => void toggleActive(a)}
+                        />
+                        <span>{a.active ? t('common.yes') : t('common.no')}</span>
+                      </label>
+                    </td>
+                    <td className="cell-actions">
+                      {editing ? (
+                        <>
+                          <button
+                            type="button"
+                            className="btn btn-primary btn-sm"
+                            data-testid="area-save"
+                            disabled={saving || !draft?.name.trim()}
+                            onClick={() => void saveDraft()}
+                          >
+                            {t('common.save')}
+                          </button>
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-sm"
+                            data-testid="area-edit-cancel"
+                            onClick={() => {
+                              setDraft(null)
+                              setRowError(null)
+                            }}
+                          >
+                            {t('common.cancel')}
+                          </button>
+                        </>
+                      ) : (
+                        <>
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-sm"
+                            data-testid="area-edit"
+                            onClick={() => {
+                              setRowError(null)
+                              setDraft({ id: a.id, name: a.name, description: a.description ?? '' })
+                            }}
+                          >
+                            {t('common.edit')}
+                          </button>
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-sm btn-danger-text"
+                            data-testid="area-delete"
+                            onClick={() => {
+                              setDeleteError(null)
+                              setToDelete(a)
+                            }}
+                          >
+                            {t('common.delete')}
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+
+      {toDelete && (
+        <ConfirmDialog
+          title={t('areas.deleteTitle')}
+          message={t('areas.deleteConfirm', { name: toDelete.name })}
+          confirmLabel={t('common.delete')}
+          confirmTestId="area-delete-confirm"
+          busy={deleting}
+          error={deleteError != null ? errorMessage(deleteError, t) : null}
+          secondary={
+            deleteConflict && toDelete.active
+              ? {
+                  label: t('areas.deactivateInstead'),
+                  testId: 'area-deactivate-instead',
+                  onClick: () => void deactivateInstead(),
+                }
+              : undefined
+          }
+          onConfirm={() => void confirmDelete()}
+          onCancel={cancelDelete}
+        />
+      )}
+    </div>
+  )
+}
