@@ -34,8 +34,10 @@ from helpline.scheduler.service import (
     auto_close,
     cleanup_sessions,
     every,
+    open_queues,
     release_absent_operators,
 )
+from helpline.working_hours.router import router as working_hours_router
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (settings.scheduler_interval_ms / 1000, lambda: auto_close(db, settings), "auto-close"),
             (HEARTBEAT.total_seconds(), lambda: heartbeat(db), "presence-heartbeat"),
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
+            (60, lambda: open_queues(db), "open-queues"),
         ]
         tasks = [asyncio.create_task(worker.run_forever(), name="delivery")]
         tasks += [asyncio.create_task(every(s, job, name), name=name) for s, job, name in periodic]
@@ -101,6 +104,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         auth_router,
         users_router,
         areas_router,
+        working_hours_router,
         channels_router,
         conversations_router,
         messages_router,

@@ -9,12 +9,14 @@ from helpline.db import Base
 from helpline.messages.models import Message
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
+from helpline.working_hours.models import DateException, WeeklyInterval
 
 __all__ = [
     "Area",
     "Base",
     "Channel",
     "Contact",
+    "DateException",
     "ConsoleSocket",
     "Conversation",
     "ConversationEvent",
@@ -23,4 +25,5 @@ __all__ = [
     "User",
     "UserArea",
     "UserSession",
+    "WeeklyInterval",
 ]

@@ -8,6 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
 
+DEFAULT_COURTESY = (
+    "¡Gracias por escribirnos! En este momento estamos fuera de nuestro horario de atención. "
+    "Te responderemos apenas volvamos."
+)
+
 
 class Area(Base):
     """A department customers are routed to (ventas, soporte, ...)."""
@@ -22,6 +27,9 @@ class Area(Base):
     # of the area may hold before the queue waits.
     auto_assign: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     capacity: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # Working hours are read in this IANA zone; outside them customers get the courtesy text.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    courtesy_message: Mapped[str | None] = mapped_column(Text, default=DEFAULT_COURTESY)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -17,6 +17,7 @@ from helpline.conversations.events import announce_conversation
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.presence.service import is_online
 from helpline.realtime import area_room, queue_event, role_room
+from helpline.working_hours import service as working_hours
 
 
 def _active_load() -> ScalarSelect[int]:
@@ -59,6 +60,8 @@ async def try_assign(session: AsyncSession, conv: Conversation) -> bool:
     area = await session.get(Area, conv.area_id)
     if area is None or not area.auto_assign or not area.active:
         return False
+    if not (await working_hours.load(session, area)).is_open(utcnow()):
+        return False  # it waits for the opening; the scheduler drains the queue then
     user = await pick_operator(session, area)
     if user is None:
         queue_event(
@@ -72,6 +75,28 @@ async def try_assign(session: AsyncSession, conv: Conversation) -> bool:
     user.last_assigned_at = utcnow()
     await session.flush()
     return True
+
+
+async def customer_waiting(session: AsyncSession, conv: Conversation) -> None:
+    """A customer wrote into a queued conversation: outside the area's hours they are told
+    so (once per conversation and local day), inside them someone may take it now."""
+    from helpline.messages.models import Sender
+    from helpline.messages.service import queue_outbound
+
+    if conv.status != ConversationStatus.PENDING or conv.area_id is None:
+        return
+    area = await session.get(Area, conv.area_id)
+    if area is None:
+        return
+    schedule = await working_hours.load(session, area)
+    now = utcnow()
+    if schedule.is_open(now):
+        await try_assign(session, conv)
+        return
+    today = schedule.local(now).date().isoformat()
+    if area.courtesy_message and conv.courtesy_sent_on != today:
+        conv.courtesy_sent_on = today
+        await queue_outbound(session, conv, area.courtesy_message, Sender.SYSTEM)
 
 
 async def drain_areas(session: AsyncSession, area_ids: list[int]) -> int:

@@ -14,8 +14,8 @@ from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.clock import utcnow
 from helpline.contacts.service import normalize_phone, upsert_contact
 from helpline.conversations.events import announce_conversation, announce_message
-from helpline.conversations.models import Conversation
-from helpline.conversations.routing import try_assign
+from helpline.conversations.models import Conversation, ConversationStatus
+from helpline.conversations.routing import customer_waiting
 from helpline.conversations.service import find_or_open
 from helpline.db import Database, HelplineSession
 from helpline.messages.models import Direction, Message, MessageStatus, Sender
@@ -84,7 +84,8 @@ async def ingest_message(
     if opened and channel_area is not None:
         conv.area_id = channel_area
         await session.flush()
-        await try_assign(session, conv)
+    if conv.area_id is not None and conv.status == ConversationStatus.PENDING:
+        await customer_waiting(session, conv)
     if conv.waiting_since is None:
         conv.waiting_since = msg.created_at
     if opened:

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from helpline.areas.models import Area
 from helpline.auth.service import purge_expired_sessions
 from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.conversations.models import Conversation, ConversationStatus
-from helpline.conversations.routing import release_absent
+from helpline.conversations.routing import drain_areas, release_absent
 from helpline.conversations.service import close
 from helpline.db import Database
 from helpline.messages.models import Sender
@@ -47,6 +48,18 @@ async def release_absent_operators(db: Database, settings: Settings) -> int:
     if released:
         log.info("returned %s conversations of absent operators to their queues", released)
     return released
+
+
+async def open_queues(db: Database) -> int:
+    """Areas that just opened: their waiting conversations enter assignment."""
+    async with exclusive(db, "helpline:open-queues") as leader:
+        if not leader:
+            return 0
+        async with db.sessionmaker() as session:
+            area_ids = list(await session.scalars(select(Area.id).where(Area.active.is_(True))))
+            assigned = await drain_areas(session, area_ids)
+            await session.commit()
+    return assigned
 
 
 async def cleanup_sessions(db: Database) -> int:

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from helpline.areas.service import get_area, list_areas
+from helpline.auth.models import Role
+from helpline.auth.service import user_area_ids
+from helpline.clock import utcnow
+from helpline.conversations.routing import drain_areas
+from helpline.deps import CurrentUser, Overseer, SessionDep
+from helpline.errors import Forbidden
+from helpline.working_hours import service
+from helpline.working_hours.schemas import OpenStatus, ScheduleIn, ScheduleOut
+
+router = APIRouter(prefix="/api/working-hours", tags=["working-hours"])
+
+
+@router.get("", response_model=list[ScheduleOut], operation_id="listWorkingHours")
+async def list_schedules(_user: CurrentUser, session: SessionDep) -> list[ScheduleOut]:
+    return [await service.get_schedule(session, a) for a in await list_areas(session)]
+
+
+@router.get("/{area_id}", response_model=ScheduleOut, operation_id="getWorkingHours")
+async def get_schedule(area_id: int, _user: CurrentUser, session: SessionDep) -> ScheduleOut:
+    return await service.get_schedule(session, await get_area(session, area_id))
+
+
+@router.put("/{area_id}", response_model=ScheduleOut, operation_id="setWorkingHours")
+async def set_schedule(
+    area_id: int, data: ScheduleIn, user: Overseer, session: SessionDep
+) -> ScheduleOut:
+    area = await get_area(session, area_id)
+    if user.role != Role.ADMIN and area.id not in await user_area_ids(session, user.id):
+        raise Forbidden("Supervisors set the hours of their own areas only")
+    schedule = await service.replace_schedule(session, area, data)
+    await drain_areas(session, [area.id])  # it may be open now
+    await session.commit()
+    return schedule
+
+
+@router.get("/{area_id}/status", response_model=OpenStatus, operation_id="workingHoursStatus")
+async def status(area_id: int, _user: CurrentUser, session: SessionDep) -> OpenStatus:
+    area = await get_area(session, area_id)
+    schedule = await service.load(session, area)
+    now = utcnow()
+    return OpenStatus(
+        area_id=area.id,
+        open=schedule.is_open(now),
+        configured=schedule.configured,
+        next_opening=schedule.next_opening(now),
+    )
