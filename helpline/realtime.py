@@ -39,6 +39,11 @@ def area_room(area_id: int) -> str:
     return f"area:{area_id}"
 
 
+def supervisors_room(area_id: int) -> str:
+    """An area's supervisors: they follow every conversation of the area, not only its queue."""
+    return f"area:{area_id}:supervisors"
+
+
 def queue_event(
     session: AsyncSession, name: str, payload: dict[str, Any], rooms: list[str] | set[str]
 ) -> None:
@@ -79,7 +84,10 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
                 raise socketio.exceptions.ConnectionRefusedError("authentication required")
             user = found.user
             rooms = [user_room(user.id), role_room(user.role)]
-            rooms += [area_room(a) for a in await auth_service.user_area_ids(session, user.id)]
+            area_ids = await auth_service.user_area_ids(session, user.id)
+            rooms += [area_room(a) for a in area_ids]
+            if user.role == "SUPERVISOR":
+                rooms += [supervisors_room(a) for a in area_ids]
         for room in rooms:
             await server.enter_room(sid, room)
         await server.save_session(sid, {"user_id": user.id, "role": user.role})

@@ -1,5 +1,12 @@
 """Who sees which conversation, in one place: list filters, single reads and socket rooms
-all follow these rules, so the console, the API and the events never disagree."""
+all follow these rules, so the console, the API and the events never disagree.
+
+- ADMIN: everything.
+- SUPERVISOR: everything in their areas, conversations not yet routed to an area, and
+  anything assigned to them.
+- OPERATOR, SUPPORT, SALES: their own conversations, plus the pending queue of their
+  areas and the desk-wide queue of conversations not routed to an area.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, or_, true
 
 from helpline.auth.models import AGENT_ROLES, Role, User
 from helpline.conversations.models import Conversation, ConversationStatus
-from helpline.realtime import area_room, role_room, user_room
+from helpline.realtime import area_room, role_room, supervisors_room, user_room
 
 OVERSEER_ROLES = frozenset({Role.ADMIN.value, Role.SUPERVISOR.value})
 
@@ -17,26 +24,36 @@ def _in_queue(conv: Conversation) -> bool:
 
 
 def can_see(user: User, conv: Conversation, area_ids: list[int]) -> bool:
-    if user.role in OVERSEER_ROLES or conv.assigned_user_id == user.id:
+    if user.role == Role.ADMIN or conv.assigned_user_id == user.id:
         return True
-    return _in_queue(conv) and (conv.area_id is None or conv.area_id in area_ids)
+    in_my_areas = conv.area_id is None or conv.area_id in area_ids
+    if user.role == Role.SUPERVISOR:
+        return in_my_areas
+    return _in_queue(conv) and in_my_areas
 
 
 def visible_filter(user: User, area_ids: list[int]) -> ColumnElement[bool]:
     """The SQL form of `can_see`."""
-    if user.role in OVERSEER_ROLES:
+    if user.role == Role.ADMIN:
         return true()
+    in_my_areas = or_(Conversation.area_id.is_(None), Conversation.area_id.in_(area_ids or [-1]))
+    if user.role == Role.SUPERVISOR:
+        return or_(Conversation.assigned_user_id == user.id, in_my_areas)
     queue = and_(
         Conversation.assigned_user_id.is_(None),
         Conversation.status == ConversationStatus.PENDING.value,
-        or_(Conversation.area_id.is_(None), Conversation.area_id.in_(area_ids or [-1])),
+        in_my_areas,
     )
     return or_(Conversation.assigned_user_id == user.id, queue)
 
 
 def audience(conv: Conversation) -> set[str]:
     """The socket rooms of everyone who may see the conversation in its current state."""
-    rooms = {role_room(role) for role in OVERSEER_ROLES}
+    rooms = {role_room(Role.ADMIN.value)}
+    if conv.area_id is not None:
+        rooms.add(supervisors_room(conv.area_id))
+    else:
+        rooms.add(role_room(Role.SUPERVISOR.value))
     if conv.assigned_user_id is not None:
         rooms.add(user_room(conv.assigned_user_id))
     if _in_queue(conv):

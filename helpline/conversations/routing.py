@@ -10,13 +10,12 @@ from sqlalchemy import ScalarSelect, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.models import Area, UserArea
-from helpline.auth.models import User
+from helpline.auth.models import Role, User
 from helpline.clock import utcnow
-from helpline.conversations.access import OVERSEER_ROLES
 from helpline.conversations.events import announce_conversation
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.presence.service import is_online
-from helpline.realtime import area_room, queue_event, role_room
+from helpline.realtime import area_room, queue_event, role_room, supervisors_room
 from helpline.working_hours import service as working_hours
 
 
@@ -68,7 +67,7 @@ async def try_assign(session: AsyncSession, conv: Conversation) -> bool:
             session,
             "conversation:pending_assignment",
             {"conversationId": conv.id, "areaId": area.id},
-            {area_room(area.id), *(role_room(r) for r in OVERSEER_ROLES)},
+            {area_room(area.id), supervisors_room(area.id), role_room(Role.ADMIN.value)},
         )
         return False
     await set_assignee(session, conv, user, actor=None, event_type="auto_assigned")
