@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next'
 import { useAuth } from './auth'
 import { AreasProvider } from './areas'
 import Header from './components/Header'
+import Toasts from './components/Toasts'
 import LoginPage from './pages/LoginPage'
 import ChatPage from './pages/ChatPage'
 import SimulatorPage from './pages/SimulatorPage'
 import AreasPage from './pages/AreasPage'
 import UsersPage from './pages/UsersPage'
+import QuickRepliesPage from './pages/QuickRepliesPage'
 import type { Role } from './types'
 
 function Splash() {
@@ -32,6 +34,7 @@ function RequireAuth() {
         <main className="app-main">
           <Outlet />
         </main>
+        <Toasts />
       </div>
     </AreasProvider>
   )
@@ -67,6 +70,7 @@ export default function App() {
         <Route path="/chat" element={<ChatPage />} />
         <Route path="/chat/:conversationId" element={<ChatPage />} />
         <Route path="/simulator" element={<SimulatorPage />} />
+        <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
         </Route>

@@ -8,9 +8,13 @@ import type {
   ConversationEvent,
   InboundResponse,
   ListFilter,
+  ListSort,
+  ListView,
   Message,
   OutboundMessage,
   Page,
+  QuickReply,
+  QuickReplyInput,
   TransferTarget,
   User,
   UserInput,
@@ -141,7 +145,15 @@ export const api = {
   channels: () => request<Channel[]>('/api/channels'),
 
   conversations: (
-    p: { status: ListFilter; q: string; page: number; pageSize: number },
+    p: {
+      status: ListFilter
+      q: string
+      page: number
+      pageSize: number
+      view?: ListView
+      areaId?: number
+      sort?: ListSort
+    },
     signal?: AbortSignal,
   ) => request<Page<Conversation>>(`/api/conversations${qs(p)}`, { signal }),
   conversation: (id: number, signal?: AbortSignal) =>
@@ -152,6 +164,8 @@ export const api = {
     }),
   sendMessage: (id: number, body: string) =>
     request<Message>(`/api/conversations/${id}/messages`, { method: 'POST', body: { body } }),
+  sendNote: (id: number, body: string) =>
+    request<Message>(`/api/conversations/${id}/notes`, { method: 'POST', body: { body } }),
   closeConversation: (id: number) =>
     request<Conversation>(`/api/conversations/${id}/close`, { method: 'POST' }),
   markRead: (id: number) =>
@@ -172,6 +186,17 @@ export const api = {
   deleteArea: (id: number) => request<void>(`/api/areas/${id}`, { method: 'DELETE' }),
   areaMembers: (id: number, signal?: AbortSignal) =>
     request<AreaMember[]>(`/api/areas/${id}/members`, { signal }),
+
+  quickReplies: (q?: string, signal?: AbortSignal) =>
+    request<QuickReply[]>(`/api/quick-replies${qs({ q })}`, { signal }),
+  createQuickReply: (body: QuickReplyInput) =>
+    request<QuickReply>('/api/quick-replies', { method: 'POST', body }),
+  updateQuickReply: (id: number, body: QuickReplyInput) =>
+    request<QuickReply>(`/api/quick-replies/${id}`, { method: 'PUT', body }),
+  deleteQuickReply: (id: number) =>
+    request<void>(`/api/quick-replies/${id}`, { method: 'DELETE' }),
+  reorderQuickReplies: (ids: number[]) =>
+    request<QuickReply[]>('/api/quick-replies/reorder', { method: 'POST', body: { ids } }),
 
   users: (signal?: AbortSignal) => request<User[]>('/api/users', { signal }),
   createUser: (body: UserInput) => request<User>('/api/users', { method: 'POST', body }),

@@ -40,12 +40,17 @@ export interface Area {
   name: string
   description: string | null
   active: boolean
+  /** may be missing from older servers */
+  autoAssign?: boolean
+  capacity?: number
 }
 
 export interface AreaInput {
   name?: string
   description?: string | null
   active?: boolean
+  autoAssign?: boolean
+  capacity?: number
 }
 
 export interface AreaMember {
@@ -94,6 +99,8 @@ export interface Conversation {
   lastMessagePreview: string | null
   createdAt: string
   closedAt: string | null
+  /** since when the customer waits for an answer (may be missing from older servers) */
+  waitingSince?: string | null
 }
 
 export type MessageStatus =
@@ -104,6 +111,8 @@ export type MessageStatus =
   | 'delivered'
   | 'read'
   | 'failed'
+  /** private notes: never sent to the customer */
+  | 'internal'
 
 export interface Message {
   id: number
@@ -168,3 +177,40 @@ export interface ConversationEvent {
 export type TransferTarget = { userId: number; note?: string } | { areaId: number; note?: string }
 
 export type ListFilter = 'active' | 'closed' | 'all'
+
+export type ListView = 'all' | 'mine' | 'unassigned'
+
+export type ListSort = 'activity' | 'waiting'
+
+export type QuickReplyScope = 'global' | 'area' | 'personal'
+
+export interface QuickReply {
+  id: number
+  shortcut: string
+  title: string
+  body: string
+  scope: QuickReplyScope
+  areaId: number | null
+  ownerUserId: number | null
+  position: number
+  updatedAt: string
+}
+
+export interface QuickReplyInput {
+  shortcut: string
+  title: string
+  body: string
+  scope: QuickReplyScope
+  areaId?: number | null
+}
+
+export interface NoteMentionEvent {
+  message: Message
+  conversation: Conversation
+  by: UserRef
+}
+
+export interface PendingAssignmentEvent {
+  conversationId: number
+  areaId: number | null
+}

@@ -1,16 +1,18 @@
 import { useCallback, useEffect, useState } from 'react'
 import { api } from './api'
+import { useAuth } from './auth'
 import { useDebounced } from './hooks'
 import { useSocket, useSocketEvent } from './socket'
-import type { Conversation, ListFilter } from './types'
-import { matchesFilter, timeOf } from './util'
+import type { Conversation, ListFilter, ListSort, ListView } from './types'
+import { matchesFilter, sortConversations } from './util'
+import type { ListQuery } from './util'
 
 export const CONVERSATION_PAGE_SIZE = 30
 
 interface ListState {
-  /** filter + query the items were loaded for */
-  filter: ListFilter
-  q: string
+  /** the query the items were loaded for */
+  query: ListQuery
+  key: string
   token: string
   items: Conversation[]
   total: number
@@ -21,11 +23,17 @@ interface ListState {
 export interface ConversationList {
   filter: ListFilter
   setFilter: (f: ListFilter) => void
+  view: ListView
+  setView: (v: ListView) => void
+  areaId: number | null
+  setAreaId: (id: number | null) => void
+  sort: ListSort
+  setSort: (s: ListSort) => void
   search: string
   setSearch: (s: string) => void
   items: Conversation[]
   total: number
-  /** true while the first page for the current filter/search is loading */
+  /** true while the first page for the current filters/search is loading */
   loading: boolean
   /** true while refreshing (e.g. after a reconnect) with items still shown */
   refreshing: boolean
@@ -38,13 +46,34 @@ export interface ConversationList {
   /**
    * Insert or update one conversation (from an event or an API answer).
    * With insert=false a conversation that is not loaded is left out.
+   * One that no longer matches the filters (or that we may no longer see) leaves the list.
    */
   upsert: (c: Conversation, insert?: boolean) => void
 }
 
+function keyOf(q: ListQuery): string {
+  return `${q.status}|${q.view}|${q.areaId ?? ''}|${q.sort}|${q.q}`
+}
+
+function params(q: ListQuery, page: number) {
+  return {
+    status: q.status,
+    view: q.view,
+    areaId: q.areaId ?? undefined,
+    sort: q.sort,
+    q: q.q,
+    page,
+    pageSize: CONVERSATION_PAGE_SIZE,
+  }
+}
+
 export function useConversationList(): ConversationList {
   const { epoch } = useSocket()
+  const { user: me } = useAuth()
   const [filter, setFilter] = useState<ListFilter>('active')
+  const [view, setView] = useState<ListView>('all')
+  const [areaId, setAreaId] = useState<number | null>(null)
+  const [sort, setSort] = useState<ListSort>('activity')
   const [search, setSearch] = useState('')
   const q = useDebounced(search.trim(), 300)
   const [reloadCount, setReloadCount] = useState(0)
@@ -52,18 +81,18 @@ export function useConversationList(): ConversationList {
   const [loadingMore, setLoadingMore] = useState(false)
 
   const token = `${epoch}:${reloadCount}`
+  const key = keyOf({ status: filter, view, areaId, sort, q })
 
   useEffect(() => {
+    const query: ListQuery = { status: filter, view, areaId, sort, q }
+    const k = keyOf(query)
     const ctrl = new AbortController()
     api
-      .conversations(
-        { status: filter, q, page: 1, pageSize: CONVERSATION_PAGE_SIZE },
-        ctrl.signal,
-      )
+      .conversations(params(query, 1), ctrl.signal)
       .then((res) =>
         setState({
-          filter,
-          q,
+          query,
+          key: k,
           token,
           items: res.items,
           total: res.total,
@@ -73,32 +102,35 @@ export function useConversationList(): ConversationList {
       )
       .catch((err: unknown) => {
         if (ctrl.signal.aborted) return
-        setState((s) => ({
-          filter,
-          q,
-          token,
-          items: s && s.filter === filter && s.q === q ? s.items : [],
-          total: s && s.filter === filter && s.q === q ? s.total : 0,
-          page: s && s.filter === filter && s.q === q ? s.page : 0,
-          error: err,
-        }))
+        setState((s) => {
+          const same = s !== null && s.key === k
+          return {
+            query,
+            key: k,
+            token,
+            items: same ? s.items : [],
+            total: same ? s.total : 0,
+            page: same ? s.page : 0,
+            error: err,
+          }
+        })
       })
     return () => ctrl.abort()
-  }, [filter, q, token])
+  }, [filter, view, areaId, sort, q, token])
 
-  const current = state !== null && state.filter === filter && state.q === q ? state : null
+  const current = state !== null && state.key === key ? state : null
   const loading = current === null
   const refreshing = current !== null && current.token !== token
 
   const loadMore = useCallback(() => {
     if (!state || loadingMore) return
-    const { filter: f, q: query, page } = state
+    const { query, key: k, page } = state
     setLoadingMore(true)
     api
-      .conversations({ status: f, q: query, page: page + 1, pageSize: CONVERSATION_PAGE_SIZE })
+      .conversations(params(query, page + 1))
       .then((res) =>
         setState((s) => {
-          if (!s || s.filter !== f || s.q !== query) return s
+          if (!s || s.key !== k) return s
           const seen = new Set(s.items.map((c) => c.id))
           return {
             ...s,
@@ -113,35 +145,35 @@ export function useConversationList(): ConversationList {
       .finally(() => setLoadingMore(false))
   }, [state, loadingMore])
 
-  const upsert = useCallback((conv: Conversation, insert = true) => {
-    setState((s) => {
-      if (!s) return s
-      const idx = s.items.findIndex((c) => c.id === conv.id)
-      const matches = matchesFilter(conv, s.filter, s.q)
-      if (!matches) {
-        if (idx === -1) return s
-        return {
-          ...s,
-          items: s.items.filter((c) => c.id !== conv.id),
-          total: Math.max(0, s.total - 1),
+  const upsert = useCallback(
+    (conv: Conversation, insert = true) => {
+      setState((s) => {
+        if (!s) return s
+        const idx = s.items.findIndex((c) => c.id === conv.id)
+        const matches = matchesFilter(conv, s.query, me, idx !== -1)
+        if (!matches) {
+          if (idx === -1) return s
+          return {
+            ...s,
+            items: s.items.filter((c) => c.id !== conv.id),
+            total: Math.max(0, s.total - 1),
+          }
         }
-      }
-      if (idx === -1) {
-        if (!insert) return s
-        return { ...s, items: [conv, ...s.items], total: s.total + 1 }
-      }
-      const prev = s.items[idx]
-      const newer = prev !== undefined && timeOf(conv.lastMessageAt) > timeOf(prev.lastMessageAt)
-      const items = [...s.items]
-      if (newer) {
-        items.splice(idx, 1)
-        items.unshift(conv)
-      } else {
+        if (idx === -1) {
+          if (!insert) return s
+          return {
+            ...s,
+            items: sortConversations([conv, ...s.items], s.query.sort),
+            total: s.total + 1,
+          }
+        }
+        const items = [...s.items]
         items[idx] = conv
-      }
-      return { ...s, items }
-    })
-  }, [])
+        return { ...s, items: sortConversations(items, s.query.sort) }
+      })
+    },
+    [me],
+  )
 
   const onConversationEvent = (payload: { conversation?: Conversation }) => {
     if (payload?.conversation) upsert(payload.conversation)
@@ -151,12 +183,17 @@ export function useConversationList(): ConversationList {
   useSocketEvent('conversation:closed', onConversationEvent)
   useSocketEvent('message:new', onConversationEvent)
 
-  const changeFilter = useCallback((f: ListFilter) => setFilter(f), [])
   const reload = useCallback(() => setReloadCount((n) => n + 1), [])
 
   return {
     filter,
-    setFilter: changeFilter,
+    setFilter,
+    view,
+    setView,
+    areaId,
+    setAreaId,
+    sort,
+    setSort,
     search,
     setSearch,
     items: current?.items ?? [],

@@ -1,5 +1,6 @@
 import { ApiError } from './api'
-import type { Conversation, ListFilter, MessageStatus } from './types'
+import { isOverseer } from './types'
+import type { Conversation, ListFilter, ListSort, ListView, MessageStatus, User } from './types'
 
 /**
  * Parses an ISO timestamp from the API. Timestamps without a zone designator
@@ -50,6 +51,7 @@ const STATUS_RANK: Record<MessageStatus, number> = {
   delivered: 4,
   read: 5,
   failed: 6,
+  internal: 0,
 }
 
 /**
@@ -60,24 +62,75 @@ export function laterStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
   return (STATUS_RANK[b] ?? 0) >= (STATUS_RANK[a] ?? 0) ? b : a
 }
 
-export function matchesFilter(c: Conversation, filter: ListFilter, q: string): boolean {
-  if (filter === 'active' && c.status === 'closed') return false
-  if (filter === 'closed' && c.status !== 'closed') return false
-  const needle = q.trim().toLowerCase()
-  if (!needle) return true
+/** Everything the conversation list is filtered by (as sent to GET /api/conversations). */
+export interface ListQuery {
+  status: ListFilter
+  view: ListView
+  areaId: number | null
+  sort: ListSort
+  q: string
+}
+
+/**
+ * Whether the current user may see `c` at all, as the server decides (`visible_filter`):
+ * overseers see everything, the others what is theirs or still queued in one of their areas.
+ */
+export function canSee(c: Conversation, me: User | null | undefined): boolean {
+  if (!me) return false
+  if (isOverseer(me.role)) return true
+  if (c.assignedTo) return c.assignedTo.id === me.id
+  if (c.status !== 'pending') return false
+  return c.areaId === null || (me.areas ?? []).some((a) => a.id === c.areaId)
+}
+
+/**
+ * Whether `c` belongs in a list loaded for `f`. With `listed` (already shown) the search
+ * text is not re-checked: the server also matches older message text we do not have.
+ */
+export function matchesFilter(
+  c: Conversation,
+  f: ListQuery,
+  me: User | null | undefined,
+  listed = false,
+): boolean {
+  if (!canSee(c, me)) return false
+  if (f.status === 'active' && c.status === 'closed') return false
+  if (f.status === 'closed' && c.status !== 'closed') return false
+  if (f.view === 'mine' && c.assignedTo?.id !== me?.id) return false
+  if (f.view === 'unassigned' && c.assignedTo !== null) return false
+  if (f.areaId !== null && c.areaId !== f.areaId) return false
+  const needle = f.q.trim().toLowerCase()
+  if (!needle || listed) return true
   const hay = [c.contact.name ?? '', c.contact.phone, c.lastMessagePreview ?? '']
     .join(' ')
     .toLowerCase()
   return hay.includes(needle)
 }
 
-/** Newest activity first, like the server. */
-export function sortConversations(list: Conversation[]): Conversation[] {
+/** Server order: newest activity first, or (sort=waiting) longest waiting first. */
+export function sortConversations(list: Conversation[], sort: ListSort = 'activity'): Conversation[] {
+  if (sort === 'waiting') {
+    return [...list].sort((a, b) => {
+      const wa = a.waitingSince ? timeOf(a.waitingSince) : null
+      const wb = b.waitingSince ? timeOf(b.waitingSince) : null
+      if (wa === null && wb === null) return a.id - b.id
+      if (wa === null) return 1
+      if (wb === null) return -1
+      return wa - wb || a.id - b.id
+    })
+  }
   return [...list].sort(
     (a, b) =>
       timeOf(b.lastMessageAt ?? b.createdAt) - timeOf(a.lastMessageAt ?? a.createdAt) ||
       b.id - a.id,
   )
+}
+
+/** Whole minutes since `iso` (0 or more), or null without a date. */
+export function minutesSince(iso: string | null | undefined, now: number): number | null {
+  const d = parseDate(iso)
+  if (!d) return null
+  return Math.max(0, Math.floor((now - d.getTime()) / 60_000))
 }
 
 export function contactLabel(c: Conversation): string {

@@ -1,13 +1,16 @@
 import { Link } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import type { ConversationList as ListModel } from '../useConversationList'
-import type { ListFilter } from '../types'
-import { contactLabel, errorMessage, fullDateTime, relativeTime } from '../util'
+import type { ListFilter, ListSort, ListView } from '../types'
+import { useAreas } from '../areas'
+import { contactLabel, errorMessage, fullDateTime, minutesSince, relativeTime } from '../util'
 import { useNow } from '../hooks'
 import Avatar from './Avatar'
 import StatusChip from './StatusChip'
 
 const FILTERS: ListFilter[] = ['active', 'closed', 'all']
+const VIEWS: ListView[] = ['mine', 'unassigned', 'all']
+const SORTS: ListSort[] = ['activity', 'waiting']
 
 export default function ConversationList({
   list,
@@ -19,11 +22,27 @@ export default function ConversationList({
   const { t, i18n } = useTranslation()
   const now = useNow()
   const lang = i18n.resolvedLanguage ?? 'en'
+  const { areas } = useAreas()
 
   return (
     <section className="conv-column" aria-label={t('chat.conversations')}>
       <div className="conv-toolbar">
-        <div className="tabs" role="tablist">
+        <div className="tabs" role="tablist" aria-label={t('inbox.views')}>
+          {VIEWS.map((v) => (
+            <button
+              key={v}
+              type="button"
+              role="tab"
+              aria-selected={list.view === v}
+              className={`tab ${list.view === v ? 'tab-active' : ''}`}
+              data-testid={`view-${v}`}
+              onClick={() => list.setView(v)}
+            >
+              {t(`inbox.view.${v}`)}
+            </button>
+          ))}
+        </div>
+        <div className="tabs" role="tablist" aria-label={t('inbox.status')}>
           {FILTERS.map((f) => (
             <button
               key={f}
@@ -37,6 +56,33 @@ export default function ConversationList({
               {t(`chat.filter.${f}`)}
             </button>
           ))}
+        </div>
+        <div className="conv-selects">
+          <select
+            data-testid="area-filter"
+            aria-label={t('inbox.areaFilter')}
+            value={list.areaId ?? ''}
+            onChange={(e) => list.setAreaId(e.target.value ? Number(e.target.value) : null)}
+          >
+            <option value="">{t('inbox.allAreas')}</option>
+            {(areas ?? []).map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+          <select
+            data-testid="sort-select"
+            aria-label={t('inbox.sort')}
+            value={list.sort}
+            onChange={(e) => list.setSort(e.target.value === 'waiting' ? 'waiting' : 'activity')}
+          >
+            {SORTS.map((s) => (
+              <option key={s} value={s}>
+                {t(`inbox.sortBy.${s}`)}
+              </option>
+            ))}
+          </select>
         </div>
         <input
           type="search"
@@ -70,6 +116,7 @@ export default function ConversationList({
             const selected = c.id === selectedId
             const unread = selected ? 0 : c.unreadCount
             const when = c.lastMessageAt ?? c.createdAt
+            const waited = c.status !== 'closed' ? minutesSince(c.waitingSince, now) : null
             return (
               <li key={c.id}>
                 <Link
@@ -110,6 +157,17 @@ export default function ConversationList({
                       <span className="conv-assignee">
                         {c.assignedTo ? c.assignedTo.name : t('chat.unassigned')}
                       </span>
+                      {waited !== null && (
+                        <span
+                          className={`conv-waiting ${waited >= 15 ? 'conv-waiting-long' : ''}`}
+                          data-testid="waiting-since"
+                          title={fullDateTime(c.waitingSince, lang)}
+                        >
+                          {waited >= 60
+                            ? t('inbox.waitingHours', { h: Math.floor(waited / 60), m: waited % 60 })
+                            : t('inbox.waitingMinutes', { m: waited })}
+                        </span>
+                      )}
                     </span>
                   </span>
                 </Link>

@@ -7,7 +7,15 @@ import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import { useSocket, useSocketEvent } from '../socket'
 import { isOverseer } from '../types'
-import type { Conversation, Message, MessageStatusEvent, MessageStatus } from '../types'
+import type {
+  Conversation,
+  Message,
+  MessageStatusEvent,
+  MessageStatus,
+  QuickReply,
+} from '../types'
+import { fillPlaceholders, filterQuickReplies, slashTokenAt } from '../quickReplies'
+import type { SlashToken } from '../quickReplies'
 import {
   clockTime,
   contactLabel,
@@ -101,6 +109,14 @@ export default function MessagePane({
   /** error of take (e.g. 409 "already taken by X"), shown under the header */
   const [actionError, setActionError] = useState<unknown>(null)
   const [showTimeline, setShowTimeline] = useState(false)
+  /** composer posts a private note instead of a message */
+  const [noteMode, setNoteMode] = useState(false)
+  const [quickReplies, setQuickReplies] = useState<QuickReply[] | null>(null)
+  /** the `/word` at the caret, while the suggestion list may show */
+  const [slash, setSlash] = useState<SlashToken | null>(null)
+  const [suggestIndex, setSuggestIndex] = useState(0)
+  /** caret to restore after a quick reply was applied */
+  const pendingCaret = useRef<number | null>(null)
   /** bumped whenever the conversation changed: the timeline refetches */
   const [timelineVersion, setTimelineVersion] = useState(0)
 
@@ -152,6 +168,29 @@ export default function MessagePane({
       })
     return () => ctrl.abort()
   }, [conversationId, epoch, markRead, onConversation])
+
+  // Quick replies: fetched once per open conversation, on the first "/".
+  const wantReplies = slash !== null && quickReplies === null
+  useEffect(() => {
+    if (!wantReplies) return
+    const ctrl = new AbortController()
+    api
+      .quickReplies(undefined, ctrl.signal)
+      .then(setQuickReplies)
+      .catch(() => {
+        if (!ctrl.signal.aborted) setQuickReplies([])
+      })
+    return () => ctrl.abort()
+  }, [wantReplies])
+
+  useLayoutEffect(() => {
+    const caret = pendingCaret.current
+    const el = inputRef.current
+    if (caret === null || !el) return
+    pendingCaret.current = null
+    el.focus()
+    el.setSelectionRange(caret, caret)
+  }, [text])
 
   const loadOlder = () => {
     if (!data || loadingOlder) return
@@ -248,7 +287,9 @@ export default function MessagePane({
     setSending(true)
     setSendError(null)
     try {
-      const msg = await api.sendMessage(conversationId, body)
+      const msg = noteMode
+        ? await api.sendNote(conversationId, body)
+        : await api.sendMessage(conversationId, body)
       // Keep whatever was typed meanwhile.
       setText((cur) => (cur.trim() === body ? '' : cur))
       setData((d) =>
@@ -268,7 +309,56 @@ export default function MessagePane({
     }
   }
 
+  const suggestions =
+    slash !== null && quickReplies !== null ? filterQuickReplies(quickReplies, slash.query) : []
+  const suggestOpen = slash !== null && suggestions.length > 0
+  const activeSuggestion = suggestOpen
+    ? Math.min(suggestIndex, suggestions.length - 1)
+    : 0
+
+  const updateSlash = (value: string, caret: number | null) => {
+    const token = caret === null ? null : slashTokenAt(value, caret)
+    setSlash((prev) =>
+      prev && token && prev.start === token.start && prev.query === token.query ? prev : token,
+    )
+    if (!token || token.query !== slash?.query) setSuggestIndex(0)
+  }
+
+  const applyQuickReply = (reply: QuickReply) => {
+    if (!slash) return
+    const conv = data?.conversation
+    const filled = fillPlaceholders(reply.body, {
+      operatorName: me?.name || me?.username || '',
+      contactName: conv ? contactLabel(conv) : '',
+      areaName: conv?.areaId != null ? (areaName(conv.areaId) ?? '') : '',
+    })
+    const next = text.slice(0, slash.start) + filled + text.slice(slash.end)
+    pendingCaret.current = slash.start + filled.length
+    setText(next)
+    setSlash(null)
+    setSuggestIndex(0)
+  }
+
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggestOpen && !e.nativeEvent.isComposing) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault()
+        const n = suggestions.length
+        setSuggestIndex((activeSuggestion + (e.key === 'ArrowDown' ? 1 : n - 1)) % n)
+        return
+      }
+      if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+        e.preventDefault()
+        const reply = suggestions[activeSuggestion]
+        if (reply) applyQuickReply(reply)
+        return
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault()
+        setSlash(null)
+        return
+      }
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault()
       void send()
@@ -482,27 +572,34 @@ export default function MessagePane({
           const showDay = day !== undefined && day !== dayOf(data.messages[i - 1])
           const sender = senderLabel(m, t)
           const system = m.sender === 'system'
+          const note = m.type === 'note'
           return (
             <Fragment key={m.id}>
               {showDay && <div className="day-divider">{day}</div>}
               <div
-                className={`msg-row msg-${m.direction} ${system ? 'msg-system' : ''}`}
+                className={`msg-row msg-${m.direction} ${system ? 'msg-system' : ''} ${note ? 'msg-note' : ''}`}
               >
                 <div
-                  className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''}`}
+                  className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''} ${note ? 'bubble-note' : ''}`}
                   data-testid="message"
                   data-message-id={m.id}
+                  data-type={m.type}
                   data-direction={m.direction}
                   data-status={m.status}
                   data-sender={m.sender}
                 >
+                  {note && (
+                    <div className="note-label" data-testid="note-label">
+                      {t('notes.label')}
+                    </div>
+                  )}
                   {sender && <div className={`msg-sender sender-${m.sender}`}>{sender}</div>}
                   <div className="msg-body">{m.body}</div>
                   <div className="msg-meta">
                     <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
                       {clockTime(m.createdAt, lang)}
                     </time>
-                    {m.direction === 'out' && <DeliveryState status={m.status} error={m.error} />}
+                    {m.direction === 'out' && !note && <DeliveryState status={m.status} error={m.error} />}
                   </div>
                 </div>
               </div>
@@ -517,21 +614,89 @@ export default function MessagePane({
         </div>
       )}
       <form
-        className="composer"
+        className={`composer ${noteMode ? 'composer-note' : ''}`}
+        data-mode={noteMode ? 'note' : 'message'}
         onSubmit={(e) => {
           e.preventDefault()
           void send()
         }}
       >
+        {suggestOpen && (
+          <ul
+            className="qr-suggestions"
+            role="listbox"
+            id={`qr-suggestions-${conversationId}`}
+            data-testid="quick-reply-suggestions"
+            aria-label={t('quickReplies.suggestions')}
+          >
+            {suggestions.map((r, i) => (
+              <li
+                key={r.id}
+                id={`qr-option-${conversationId}-${r.id}`}
+                role="option"
+                aria-selected={i === activeSuggestion}
+                className={`qr-option ${i === activeSuggestion ? 'qr-option-active' : ''}`}
+                data-testid="quick-reply-option"
+                data-shortcut={r.shortcut}
+                onMouseDown={(e) => {
+                  // keep the focus (and the caret) in the composer
+                  e.preventDefault()
+                  applyQuickReply(r)
+                }}
+                onMouseEnter={() => setSuggestIndex(i)}
+              >
+                <span className="qr-option-shortcut">/{r.shortcut}</span>
+                <span className="qr-option-title">{r.title}</span>
+                <span className="qr-option-body muted">{r.body}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <button
+          type="button"
+          className={`btn btn-ghost btn-sm note-toggle ${noteMode ? 'btn-toggled' : ''}`}
+          data-testid="note-toggle"
+          aria-pressed={noteMode}
+          disabled={closed}
+          title={t('notes.toggleHint')}
+          onClick={() => {
+            setNoteMode((v) => !v)
+            inputRef.current?.focus()
+          }}
+        >
+          {t('notes.toggle')}
+        </button>
         <textarea
           ref={inputRef}
           data-testid="composer-input"
           rows={1}
           value={text}
           disabled={closed}
-          placeholder={closed ? t('chat.closedNotice') : t('chat.composerPlaceholder')}
-          aria-label={t('chat.composerPlaceholder')}
-          onChange={(e) => setText(e.target.value)}
+          placeholder={
+            closed
+              ? t('chat.closedNotice')
+              : noteMode
+                ? t('notes.placeholder')
+                : t('chat.composerPlaceholder')
+          }
+          aria-label={noteMode ? t('notes.placeholder') : t('chat.composerPlaceholder')}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={suggestOpen}
+          aria-controls={suggestOpen ? `qr-suggestions-${conversationId}` : undefined}
+          aria-activedescendant={
+            suggestOpen
+              ? `qr-option-${conversationId}-${suggestions[activeSuggestion]?.id ?? ''}`
+              : undefined
+          }
+          onChange={(e) => {
+            setText(e.target.value)
+            updateSlash(e.target.value, e.target.selectionStart)
+          }}
+          onSelect={(e) =>
+            updateSlash(e.currentTarget.value, e.currentTarget.selectionStart)
+          }
+          onBlur={() => setSlash(null)}
           onKeyDown={onKeyDown}
         />
         <button
@@ -539,9 +704,9 @@ export default function MessagePane({
           className="btn btn-primary btn-send"
           data-testid="composer-send"
           disabled={closed || sending || !text.trim()}
-          title={t('chat.send')}
+          title={noteMode ? t('notes.add') : t('chat.send')}
         >
-          {t('chat.send')}
+          {noteMode ? t('notes.add') : t('chat.send')}
         </button>
       </form>
 

@@ -11,6 +11,16 @@ interface Draft {
   id: number
   name: string
   description: string
+  autoAssign: boolean
+  capacity: string
+}
+
+const DEFAULT_CAPACITY = 5
+
+/** The capacity typed in the form (1–100), or null when it is not a valid number. */
+function parseCapacity(raw: string): number | null {
+  const n = Number(raw)
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : null
 }
 
 /** Admin screen: list, create, edit inline, (de)activate and delete areas. */
@@ -20,6 +30,8 @@ export default function AreasPage() {
 
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
+  const [autoAssign, setAutoAssign] = useState(true)
+  const [capacity, setCapacity] = useState(String(DEFAULT_CAPACITY))
   const [creating, setCreating] = useState(false)
   const [createError, setCreateError] = useState<unknown>(null)
 
@@ -34,7 +46,8 @@ export default function AreasPage() {
   const create = async (e: FormEvent) => {
     e.preventDefault()
     const trimmed = name.trim()
-    if (!trimmed || creating) return
+    const cap = parseCapacity(capacity)
+    if (!trimmed || creating || cap === null) return
     setCreating(true)
     setCreateError(null)
     try {
@@ -42,10 +55,14 @@ export default function AreasPage() {
         name: trimmed,
         description: description.trim() || null,
         active: true,
+        autoAssign,
+        capacity: cap,
       })
       upsert(area)
       setName('')
       setDescription('')
+      setAutoAssign(true)
+      setCapacity(String(DEFAULT_CAPACITY))
     } catch (err) {
       setCreateError(err)
     } finally {
@@ -56,13 +73,16 @@ export default function AreasPage() {
   const saveDraft = async () => {
     if (!draft || saving) return
     const trimmed = draft.name.trim()
-    if (!trimmed) return
+    const cap = parseCapacity(draft.capacity)
+    if (!trimmed || cap === null) return
     setSaving(true)
     setRowError(null)
     try {
       const area = await api.updateArea(draft.id, {
         name: trimmed,
         description: draft.description.trim() || null,
+        autoAssign: draft.autoAssign,
+        capacity: cap,
       })
       upsert(area)
       setDraft(null)
@@ -145,11 +165,36 @@ export default function AreasPage() {
               onChange={(e) => setDescription(e.target.value)}
             />
           </label>
+          <label className="field field-check">
+            <input
+              type="checkbox"
+              role="switch"
+              data-testid="area-auto-assign"
+              checked={autoAssign}
+              onChange={(e) => setAutoAssign(e.target.checked)}
+            />
+            <span>{t('areas.autoAssign')}</span>
+          </label>
+          <label className="field">
+            <span>{t('areas.capacity')}</span>
+            <input
+              type="number"
+              className="input-narrow"
+              data-testid="area-capacity"
+              min={1}
+              max={100}
+              step={1}
+              required
+              title={t('areas.capacityHint')}
+              value={capacity}
+              onChange={(e) => setCapacity(e.target.value)}
+            />
+          </label>
           <button
             type="submit"
             className="btn btn-primary form-row-button"
             data-testid="area-create"
-            disabled={creating || !name.trim()}
+            disabled={creating || !name.trim() || parseCapacity(capacity) === null}
           >
             {creating ? t('common.saving') : t('areas.create')}
           </button>
@@ -180,6 +225,8 @@ export default function AreasPage() {
               <tr>
                 <th>{t('areas.name')}</th>
                 <th>{t('areas.description')}</th>
+                <th>{t('areas.autoAssign')}</th>
+                <th>{t('areas.capacity')}</th>
                 <th>{t('areas.active')}</th>
                 <th>
                   <span className="visually-hidden">{t('common.actions')}</span>
@@ -248,6 +295,48 @@ export default function AreasPage() {
                         </td>
                       </>
                     )}
+                    {editing && draft ? (
+                      <>
+                        <td>
+                          <label className="switch">
+                            <input
+                              type="checkbox"
+                              role="switch"
+                              data-testid="area-auto-assign"
+                              aria-label={t('areas.autoAssign')}
+                              checked={draft.autoAssign}
+                              onChange={(e) => setDraft({ ...draft, autoAssign: e.target.checked })}
+                            />
+                            <span>{draft.autoAssign ? t('common.yes') : t('common.no')}</span>
+                          </label>
+                        </td>
+                        <td>
+                          <input
+                            type="number"
+                            className="cell-input input-narrow"
+                            data-testid="area-capacity"
+                            aria-label={t('areas.capacity')}
+                            title={t('areas.capacityHint')}
+                            min={1}
+                            max={100}
+                            step={1}
+                            value={draft.capacity}
+                            onChange={(e) => setDraft({ ...draft, capacity: e.target.value })}
+                            onKeyDown={(e) => {
+                              if (e.key === 'Enter') void saveDraft()
+                              if (e.key === 'Escape') setDraft(null)
+                            }}
+                          />
+                        </td>
+                      </>
+                    ) : (
+                      <>
+                        <td data-testid="area-auto-assign-value" data-value={a.autoAssign ?? false}>
+                          {a.autoAssign ? t('common.yes') : t('common.no')}
+                        </td>
+                        <td data-testid="area-capacity-value">{a.capacity ?? '—'}</td>
+                      </>
+                    )}
                     <td>
                       <label className="switch">
                         <input
@@ -268,7 +357,11 @@ export default function AreasPage() {
                             type="button"
                             className="btn btn-primary btn-sm"
                             data-testid="area-save"
-                            disabled={saving || !draft?.name.trim()}
+                            disabled={
+                              saving ||
+                              !draft?.name.trim() ||
+                              parseCapacity(draft?.capacity ?? '') === null
+                            }
                             onClick={() => void saveDraft()}
                           >
                             {t('common.save')}
@@ -293,7 +386,13 @@ export default function AreasPage() {
                             data-testid="area-edit"
                             onClick={() => {
                               setRowError(null)
-                              setDraft({ id: a.id, name: a.name, description: a.description ?? '' })
+                              setDraft({
+                                id: a.id,
+                                name: a.name,
+                                description: a.description ?? '',
+                                autoAssign: a.autoAssign ?? false,
+                                capacity: String(a.capacity ?? DEFAULT_CAPACITY),
+                              })
                             }}
                           >
                             {t('common.edit')}
