@@ -11,23 +11,17 @@ import re
 import uuid
 from typing import Any
 
-import pytest
+from playwright.async_api import expect
 
-from tests.e2e.test_console import ADMIN, _login, browser_context  # noqa: F401  (fixture)
-from tests.e2e.test_console import pytestmark as console_marks
-
-playwright_api = pytest.importorskip("playwright.async_api")
-expect = playwright_api.expect
-
-pytestmark = console_marks
+from tests.e2e.steps import ADMIN, customer_writes, login, new_phone, open_chat
 
 
 async def test_admin_creates_an_area_and_a_user_in_it(
     live_server: Any,
-    browser_context: Any,  # noqa: F811
+    browser_context: Any,
 ) -> None:
     page = await browser_context.new_page()
-    await _login(page, live_server.url, *ADMIN)
+    await login(page, live_server.url, *ADMIN)
     await expect(page).to_have_url(re.compile(r"/chat$"))
 
     # Areas screen: create "Facturación".
@@ -82,28 +76,16 @@ async def test_admin_creates_an_area_and_a_user_in_it(
 
 async def test_admin_transfers_a_conversation_to_an_area(
     live_server: Any,
-    browser_context: Any,  # noqa: F811
+    browser_context: Any,
 ) -> None:
     base = live_server.url
-    phone = f"+54911{uuid.uuid4().int % 10**8:08d}"
+    phone = new_phone()
     hello = f"necesito ayuda {uuid.uuid4().hex[:6]}"
     note = "Problema técnico con la factura"
 
-    chat = await browser_context.new_page()
-    await _login(chat, base, *ADMIN)
-    await expect(chat).to_have_url(re.compile(r"/chat$"))
-    await expect(chat.get_by_test_id("socket-status")).to_have_attribute("data-state", "connected")
+    chat = await open_chat(browser_context, base)
 
-    sim = await browser_context.new_page()
-    await sim.goto(f"{base}/simulator")
-    await expect(sim.get_by_test_id("sim-channel")).not_to_have_value("")
-    await sim.get_by_test_id("sim-phone").fill(phone)
-    await sim.get_by_test_id("sim-name").fill("Bruno")
-    await sim.get_by_test_id("sim-text").fill(hello)
-    await sim.get_by_test_id("sim-send").click()
-    await expect(sim.get_by_test_id("sim-message").filter(has_text=hello)).to_have_attribute(
-        "data-direction", "in"
-    )
+    await customer_writes(browser_context, base, phone, "Bruno", hello)
 
     item = chat.get_by_test_id("conversation-item").filter(has_text=phone)
     await expect(item).to_have_count(1)

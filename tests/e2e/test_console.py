@@ -7,85 +7,24 @@ helpline/console_dist (`cd web && npm ci && npm run build`) before the server st
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
+from playwright.async_api import expect
 
-playwright_api = pytest.importorskip("playwright.async_api")
-async_playwright = playwright_api.async_playwright
-expect = playwright_api.expect
-
-CHROMIUM = os.environ.get("HELPLINE_CHROMIUM", "/usr/bin/chromium")
-CONSOLE_INDEX = Path(__file__).resolve().parents[2] / "helpline" / "console_dist" / "index.html"
-TIMEOUT_MS = 10_000
-ADMIN = ("test", "Test1234!")
-
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
-        reason=f"Chromium not found at {CHROMIUM}",
-    ),
-    pytest.mark.skipif(
-        not CONSOLE_INDEX.exists(),
-        reason="console not built (cd web && npm ci && npm run build)",
-    ),
-]
-
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture
-async def browser_context() -> AsyncIterator[Any]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            await context.close()
-            await browser.close()
-
-
-async def _login(page: Any, base_url: str, username: str, password: str) -> None:
-    await page.goto(f"{base_url}/login")
-    await page.get_by_test_id("login-username").fill(username)
-    await page.get_by_test_id("login-password").fill(password)
-    await page.get_by_test_id("login-submit").click()
+from tests.e2e.steps import ADMIN, customer_writes, login, new_phone, open_chat
 
 
 async def test_operator_answers_a_customer(live_server: Any, browser_context: Any) -> None:
     base = live_server.url
-    # A phone number of its own, so reruns against the same server do not mix threads.
-    phone = f"+54911{uuid.uuid4().int % 10**8:08d}"
+    phone = new_phone()
     hello = f"hola {uuid.uuid4().hex[:6]}"
     answer = "Buenos días, ¿en qué puedo ayudarle?"
 
-    chat = await browser_context.new_page()
-    await _login(chat, base, *ADMIN)
-    await expect(chat).to_have_url(re.compile(r"/chat$"))
-    await expect(chat.get_by_test_id("socket-status")).to_have_attribute("data-state", "connected")
+    chat = await open_chat(browser_context, base)
 
-    # The customer writes from the simulator, in a second tab of the same session.
-    sim = await browser_context.new_page()
-    await sim.goto(f"{base}/simulator")
-    await expect(sim.get_by_test_id("sim-channel")).not_to_have_value("")
-    await sim.get_by_test_id("sim-phone").fill(phone)
-    await sim.get_by_test_id("sim-name").fill("Ana")
-    await sim.get_by_test_id("sim-text").fill(hello)
-    await sim.get_by_test_id("sim-send").click()
-    await expect(sim.get_by_test_id("sim-message").filter(has_text=hello)).to_have_attribute(
-        "data-direction", "in"
-    )
+    sim = await customer_writes(browser_context, base, phone, "Ana", hello)
 
     # It shows up live in the operator's list (no reload), with an unread badge.
     item = chat.get_by_test_id("conversation-item").filter(has_text=phone)
@@ -127,13 +66,13 @@ async def test_operator_answers_a_customer(live_server: Any, browser_context: An
 
 async def test_wrong_password_shows_an_error(live_server: Any, browser_context: Any) -> None:
     page = await browser_context.new_page()
-    await _login(page, live_server.url, ADMIN[0], "not-the-password")
+    await login(page, live_server.url, ADMIN[0], "not-the-password")
     await expect(page.get_by_test_id("login-error")).to_be_visible()
     await expect(page.get_by_test_id("login-error")).not_to_be_empty()
     await expect(page).to_have_url(re.compile(r"/login$"))
 
 
-async def test_unauthenticated_visit_redirects_to_login(
+async def test_unauthenticated_visit_redirects_tologin(
     live_server: Any, browser_context: Any
 ) -> None:
     page = await browser_context.new_page()

@@ -6,38 +6,22 @@ import re
 import uuid
 from typing import Any
 
-import pytest
+from playwright.async_api import expect
 
-from tests.e2e.test_console import ADMIN, _login, browser_context  # noqa: F401  (fixture)
-from tests.e2e.test_console import pytestmark as console_marks
-
-playwright_api = pytest.importorskip("playwright.async_api")
-expect = playwright_api.expect
-
-pytestmark = console_marks
+from tests.e2e.steps import customer_writes, new_phone, open_chat
 
 
 async def test_quick_reply_and_private_note(
     live_server: Any,
-    browser_context: Any,  # noqa: F811
+    browser_context: Any,
 ) -> None:
     base = live_server.url
-    phone = f"+54911{uuid.uuid4().int % 10**8:08d}"
+    phone = new_phone()
     hello = f"hola {uuid.uuid4().hex[:6]}"
 
-    chat = await browser_context.new_page()
-    await _login(chat, base, *ADMIN)
-    await expect(chat).to_have_url(re.compile(r"/chat$"))
-    await expect(chat.get_by_test_id("socket-status")).to_have_attribute("data-state", "connected")
+    chat = await open_chat(browser_context, base)
 
-    # A customer writes from the simulator.
-    sim = await browser_context.new_page()
-    await sim.goto(f"{base}/simulator")
-    await expect(sim.get_by_test_id("sim-channel")).not_to_have_value("")
-    await sim.get_by_test_id("sim-phone").fill(phone)
-    await sim.get_by_test_id("sim-name").fill("Ana")
-    await sim.get_by_test_id("sim-text").fill(hello)
-    await sim.get_by_test_id("sim-send").click()
+    sim = await customer_writes(browser_context, base, phone, "Ana", hello)
 
     item = chat.get_by_test_id("conversation-item").filter(has_text=phone)
     await expect(item).to_have_count(1)
