@@ -10,10 +10,12 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import socketio
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.config import Settings
 from helpline.db import Database
+from helpline.presence.models import ConsoleSocket
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,13 @@ class RealtimeEvent:
     name: str
     payload: dict[str, Any]
     rooms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    """Sockets whose rooms no longer fit their user; the console reconnects for fresh ones."""
+
+    sids: tuple[str, ...]
 
 
 def user_room(user_id: int) -> str:
@@ -53,11 +62,24 @@ def queue_event(
         events.append(RealtimeEvent(name, payload, tuple(sorted(rooms))))
 
 
-async def publish(events: list[RealtimeEvent]) -> None:
+async def queue_rooms_changed(session: AsyncSession, user_id: int) -> None:
+    """The user's areas, role or access changed: after the commit, drop their sockets (on
+    every process), so no event of an area they left reaches them."""
+    sids = await session.scalars(select(ConsoleSocket.sid).where(ConsoleSocket.user_id == user_id))
+    found = tuple(sids)
+    if found:
+        session.info.setdefault("realtime_events", []).append(Disconnect(found))
+
+
+async def publish(events: list[RealtimeEvent | Disconnect]) -> None:
     if _server is None:
         return
     for ev in events:
-        await _server.emit(ev.name, ev.payload, to=list(ev.rooms))
+        if isinstance(ev, Disconnect):
+            for sid in ev.sids:
+                await _server.disconnect(sid)
+        else:
+            await _server.emit(ev.name, ev.payload, to=list(ev.rooms))
 
 
 def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:

@@ -23,7 +23,12 @@ class Listener:
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: list[tuple[str, Any]] = []
         self._arrived = asyncio.Condition()
+        self.dropped = asyncio.Event()
         self.client.on("*", self._record)
+        self.client.on("disconnect", self._dropped)
+
+    async def _dropped(self, *_reason: Any) -> None:
+        self.dropped.set()
 
     async def _record(self, event: str, data: Any) -> None:
         async with self._arrived:
@@ -200,3 +205,38 @@ async def test_an_operator_coming_online_drains_their_area_queue(
             assert update["conversation"]["status"] == "active"
         finally:
             await laura.client.disconnect()
+
+
+async def test_sockets_are_dropped_when_their_user_leaves_an_area(
+    live_server: LiveServer, admin_http: httpx.AsyncClient
+) -> None:
+    """Rooms are fixed at the handshake: when diego leaves Soporte the server drops his
+    socket, and the one he opens again no longer hears Soporte's queue."""
+    areas = {a["name"]: a["id"] for a in (await admin_http.get("/api/areas")).json()}
+    diego_id = next(
+        u["id"] for u in (await admin_http.get("/api/users")).json() if u["username"] == "diego"
+    )
+    channel = await admin_http.post(
+        "/api/channels",
+        json={"name": "Soporte", "provider": "sandbox", "defaultAreaId": areas["Soporte"]},
+    )
+    async with session_for(live_server, "diego", "Operador123!") as diego_http:
+        diego = await connect(live_server, diego_http)
+        try:
+            moved = await admin_http.patch(
+                f"/api/users/{diego_id}", json={"areaIds": [areas["Ventas"]]}
+            )
+            assert moved.status_code == 200
+            async with asyncio.timeout(TIMEOUT):
+                await diego.dropped.wait()
+            diego = await connect(live_server, diego_http)
+            sent = await admin_http.post(
+                f"/api/sandbox/{channel.json()['id']}/inbound",
+                json={"from": "+5491155557004", "text": "no anda"},
+            )
+            conv_id = sent.json()["conversation"]["id"]
+            await asyncio.sleep(0.5)  # give a wrongly routed event time to arrive
+            assert not [d for e, d in diego.received if e == "conversation:incoming"], conv_id
+        finally:
+            await diego.client.disconnect()
+            await admin_http.patch(f"/api/users/{diego_id}", json={"areaIds": [areas["Soporte"]]})

@@ -17,6 +17,7 @@ from helpline.auth.schemas import UserCreate, UserUpdate
 from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.errors import Conflict, NotFound
+from helpline.realtime import queue_rooms_changed
 
 # With SESSION_ROLLING, extend a session at most this often (not a write per request).
 ROLLING_GRANULARITY = timedelta(minutes=1)
@@ -190,6 +191,8 @@ async def update_user(session: AsyncSession, actor: User, user_id: int, data: Us
             data.area_ids if data.area_ids is not None else await user_area_ids(session, user.id)
         )
         await set_memberships(session, user.id, area_ids, data.default_area_id)
+    if changes.keys() & {"role", "active", "password", "area_ids", "default_area_id"}:
+        await queue_rooms_changed(session, user.id)
     await session.flush()
     return user
 

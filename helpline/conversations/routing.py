@@ -31,6 +31,16 @@ def _active_load() -> ScalarSelect[int]:
     )
 
 
+async def active_load(session: AsyncSession, user_id: int) -> int:
+    count = await session.scalar(
+        select(func.count()).where(
+            Conversation.assigned_user_id == user_id,
+            Conversation.status == ConversationStatus.ACTIVE.value,
+        )
+    )
+    return count or 0
+
+
 async def pick_operator(session: AsyncSession, area: Area) -> User | None:
     load = _active_load()
     row = (

@@ -207,7 +207,21 @@ async def _assignable(session: AsyncSession, conv: Conversation, user_id: int) -
     if conv.area_id is not None and conv.area_id not in await user_area_ids(session, user.id):
         area = await session.get(Area, conv.area_id)
         raise Conflict(f"{user.name} is not a member of area {area.name if area else conv.area_id}")
+    await _ensure_capacity(session, conv, user)
     return user
+
+
+async def _ensure_capacity(session: AsyncSession, conv: Conversation, user: User) -> None:
+    """A person can be handed only as many conversations as the area allows at once."""
+    area = await session.get(Area, conv.area_id) if conv.area_id is not None else None
+    if area is None or conv.assigned_user_id == user.id:
+        return
+    load = await routing.active_load(session, user.id)
+    if load >= area.capacity:
+        raise Conflict(
+            f"{user.name} already has {load} active conversations, "
+            f"the most area {area.name} allows (capacity {area.capacity})"
+        )
 
 
 async def take(session: AsyncSession, user: User, conv_id: int) -> Conversation:

@@ -179,6 +179,28 @@ async def test_supervisor_assigns_within_the_area_only(app: App, admin: httpx.As
     assert conv["assignedTo"] is None and conv["status"] == "pending"  # nothing half-written
 
 
+async def test_assigning_beyond_capacity_is_refused_with_the_reason(
+    app: App, admin: httpx.AsyncClient
+) -> None:
+    ventas = await create_area(admin, "Ventas", capacity=1, autoAssign=False)
+    laura = await user_in(admin, "laura", [ventas["id"]])
+    first, second = [await customer_writes(admin, f"+549115555000{n}") for n in (1, 2)]
+    for conv_id in (first, second):
+        await admin.post(f"/api/conversations/{conv_id}/transfer", json={"areaId": ventas["id"]})
+    assert (
+        await admin.post(f"/api/conversations/{first}/assign", json={"userId": laura["id"]})
+    ).status_code == 200
+    full = await admin.post(f"/api/conversations/{second}/assign", json={"userId": laura["id"]})
+    assert full.status_code == 409
+    assert "capacity 1" in full.json()["detail"]
+    moved = await admin.post(f"/api/conversations/{second}/transfer", json={"userId": laura["id"]})
+    assert moved.status_code == 409
+    again = await admin.post(f"/api/conversations/{first}/assign", json={"userId": laura["id"]})
+    assert again.status_code == 200  # already hers: not counted twice
+    conv = (await admin.get(f"/api/conversations/{second}")).json()
+    assert conv["assignedTo"] is None and conv["status"] == "pending"
+
+
 async def test_transfer_to_an_operator_and_to_an_area(
     app: App, admin: httpx.AsyncClient, events: CapturedEvents
 ) -> None:

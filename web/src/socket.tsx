@@ -51,7 +51,17 @@ export function SocketProvider({ children }: { children: ReactNode }) {
       update('connected', connectedOnce)
       connectedOnce = true
     })
-    socket.on('disconnect', () => update('reconnecting', false))
+    socket.on('disconnect', (reason) => {
+      update('reconnecting', false)
+      // The server drops sockets whose rooms no longer fit the user (areas or role
+      // changed): pick up the new role, then come back with fresh rooms.
+      if (reason === 'io server disconnect') {
+        void refresh()
+        window.setTimeout(() => {
+          if (!closed) socket.connect()
+        }, 300)
+      }
+    })
     socket.on('connect_error', () => {
       update(connectedOnce ? 'reconnecting' : 'connecting', false)
       // A refused handshake (not just a network failure) is not retried by the
