@@ -10,6 +10,7 @@ import SimulatorPage from './pages/SimulatorPage'
 import AreasPage from './pages/AreasPage'
 import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
+import WorkingHoursPage from './pages/WorkingHoursPage'
 import type { Role } from './types'
 
 function Splash() {
@@ -76,6 +77,7 @@ export default function App() {
         </Route>
         <Route element={<RequireRole roles={USER_ROLES} />}>
           <Route path="/users" element={<UsersPage />} />
+          <Route path="/working-hours" element={<WorkingHoursPage />} />
         </Route>
       </Route>
       <Route path="*" element={<Navigate to="/chat" replace />} />

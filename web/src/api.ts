@@ -12,9 +12,12 @@ import type {
   ListView,
   Message,
   OutboundMessage,
+  OpenStatus,
   Page,
   QuickReply,
   QuickReplyInput,
+  Schedule,
+  ScheduleInput,
   TransferTarget,
   User,
   UserInput,
@@ -197,6 +200,13 @@ export const api = {
     request<void>(`/api/quick-replies/${id}`, { method: 'DELETE' }),
   reorderQuickReplies: (ids: number[]) =>
     request<QuickReply[]>('/api/quick-replies/reorder', { method: 'POST', body: { ids } }),
+
+  workingHours: (areaId: number, signal?: AbortSignal) =>
+    request<Schedule>(`/api/working-hours/${areaId}`, { signal }),
+  setWorkingHours: (areaId: number, body: ScheduleInput) =>
+    request<Schedule>(`/api/working-hours/${areaId}`, { method: 'PUT', body }),
+  workingHoursStatus: (areaId: number, signal?: AbortSignal) =>
+    request<OpenStatus>(`/api/working-hours/${areaId}/status`, { signal }),
 
   users: (signal?: AbortSignal) => request<User[]>('/api/users', { signal }),
   createUser: (body: UserInput) => request<User>('/api/users', { method: 'POST', body }),

@@ -214,3 +214,43 @@ export interface PendingAssignmentEvent {
   conversationId: number
   areaId: number | null
 }
+
+/** "HH:MM" local time; "24:00" is allowed as an end (midnight at the end of the day). */
+export interface TimeInterval {
+  start: string
+  end: string
+}
+
+export interface WeeklyInterval extends TimeInterval {
+  /** 0 = Monday … 6 = Sunday */
+  weekday: number
+}
+
+/** A date with its own hours (none = closed all day). */
+export interface ScheduleException {
+  /** "YYYY-MM-DD" */
+  date: string
+  intervals: TimeInterval[]
+  note: string | null
+}
+
+export interface ScheduleInput {
+  /** IANA name, e.g. America/Argentina/Buenos_Aires */
+  timezone: string
+  /** sent to customers who write while the area is closed */
+  courtesyMessage: string | null
+  intervals: WeeklyInterval[]
+  exceptions: ScheduleException[]
+}
+
+export interface Schedule extends ScheduleInput {
+  areaId: number
+}
+
+export interface OpenStatus {
+  areaId: number
+  open: boolean
+  /** false: no hours set, the area is always open */
+  configured: boolean
+  nextOpening: string | null
+}

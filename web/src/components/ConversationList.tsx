@@ -3,9 +3,10 @@ import { useTranslation } from 'react-i18next'
 import type { ConversationList as ListModel } from '../useConversationList'
 import type { ListFilter, ListSort, ListView } from '../types'
 import { useAreas } from '../areas'
-import { contactLabel, errorMessage, fullDateTime, minutesSince, relativeTime } from '../util'
+import { contactLabel, fullDateTime, minutesSince, relativeTime } from '../util'
 import { useNow } from '../hooks'
 import Avatar from './Avatar'
+import InlineError from './InlineError'
 import StatusChip from './StatusChip'
 
 const FILTERS: ListFilter[] = ['active', 'closed', 'all']
@@ -96,14 +97,7 @@ export default function ConversationList({
       </div>
 
       <div className="conv-scroll" data-testid="conversation-list" aria-busy={list.loading}>
-        {list.error != null && (
-          <div className="inline-error" role="alert">
-            <span>{errorMessage(list.error, t)}</span>
-            <button type="button" className="btn btn-link" onClick={list.reload}>
-              {t('common.retry')}
-            </button>
-          </div>
-        )}
+        <InlineError error={list.error} onRetry={list.reload} />
         {list.loading && <div className="muted centered pad">{t('common.loading')}</div>}
         {!list.loading && list.items.length === 0 && list.error == null && (
           <div className="muted centered pad" data-testid="conversation-empty">

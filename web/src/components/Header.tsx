@@ -43,6 +43,11 @@ export default function Header({ user }: { user: User }) {
             {t('nav.users')}
           </NavLink>
         )}
+        {isOverseer(user.role) && (
+          <NavLink to="/working-hours" data-testid="nav-working-hours">
+            {t('nav.workingHours')}
+          </NavLink>
+        )}
       </nav>
       <div className="header-right">
         <SocketIndicator />

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ApiError } from '../api'
 import { useAreas } from '../areas'
 import ConfirmDialog from '../components/ConfirmDialog'
+import InlineError from '../components/InlineError'
 import type { Area } from '../types'
 import { errorMessage } from '../util'
 
@@ -207,14 +208,7 @@ export default function AreasPage() {
       </form>
 
       <div className="card admin-table-card">
-        {loadError != null && (
-          <div className="inline-error" role="alert">
-            <span>{errorMessage(loadError, t)}</span>
-            <button type="button" className="btn btn-link" onClick={reload}>
-              {t('common.retry')}
-            </button>
-          </div>
-        )}
+        <InlineError error={loadError} onRetry={reload} />
         {areas === null ? (
           loadError == null && <div className="muted pad">{t('common.loading')}</div>
         ) : areas.length === 0 ? (

@@ -5,6 +5,7 @@ import { api } from '../api'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
+import InlineError from '../components/InlineError'
 import type { QuickReply, QuickReplyScope, User } from '../types'
 import { errorMessage } from '../util'
 
@@ -309,19 +310,8 @@ export default function QuickRepliesPage() {
       </form>
 
       <div className="card admin-table-card">
-        {loadError != null && (
-          <div className="inline-error" role="alert">
-            <span>{errorMessage(loadError, t)}</span>
-            <button type="button" className="btn btn-link" onClick={() => setReloadCount((n) => n + 1)}>
-              {t('common.retry')}
-            </button>
-          </div>
-        )}
-        {reorderError != null && (
-          <div className="inline-error" role="alert" data-testid="qr-reorder-error">
-            <span>{errorMessage(reorderError, t)}</span>
-          </div>
-        )}
+        <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
+        <InlineError error={reorderError} testId="qr-reorder-error" />
         {replies === null ? (
           loadError == null && <div className="muted pad">{t('common.loading')}</div>
         ) : replies.length === 0 ? (

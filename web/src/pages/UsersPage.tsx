@@ -5,6 +5,7 @@ import { api, ApiError } from '../api'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
+import InlineError from '../components/InlineError'
 import Modal from '../components/Modal'
 import { ROLES } from '../types'
 import type { Role, User, UserInput } from '../types'
@@ -216,14 +217,7 @@ export default function UsersPage() {
       </div>
 
       <div className="card admin-table-card">
-        {loadError != null && (
-          <div className="inline-error" role="alert">
-            <span>{errorMessage(loadError, t)}</span>
-            <button type="button" className="btn btn-link" onClick={() => setReloadCount((n) => n + 1)}>
-              {t('common.retry')}
-            </button>
-          </div>
-        )}
+        <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
         {users === null ? (
           loadError == null && <div className="muted pad">{t('common.loading')}</div>
         ) : (
