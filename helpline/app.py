@@ -26,6 +26,7 @@ from helpline.conversations.router import router as conversations_router
 from helpline.db import Database
 from helpline.errors import DomainError
 from helpline.messages.delivery import DeliveryWorker
+from helpline.messages.ingest import IngestWriter
 from helpline.messages.router import router as messages_router
 from helpline.presence.service import HEARTBEAT, forget_node, heartbeat
 from helpline.quick_replies.router import router as quick_replies_router
@@ -73,6 +74,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
     app = FastAPI(title="Helpline", version="0.1.0", lifespan=_lifespan(settings, db))
     app.state.settings = settings
     app.state.db = db
+    app.state.ingest = IngestWriter(db)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -12,29 +12,39 @@ from helpline.auth import service as auth_service
 from helpline.auth.models import Role, User
 from helpline.config import Settings
 from helpline.db import Database, HelplineSession
+from helpline.messages.ingest import IngestWriter
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies are async although they do not await: FastAPI runs plain `def`
+# dependencies in a thread pool, a costly hop on every request.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
+async def get_ingest_writer(request: Request) -> IngestWriter:
+    writer: IngestWriter = request.app.state.ingest
+    return writer
+
+
 async def get_session(request: Request) -> AsyncIterator[HelplineSession]:
-    async with get_database(request).sessionmaker() as session:
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
         yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[HelplineSession, Depends(get_session)]
+IngestWriterDep = Annotated[IngestWriter, Depends(get_ingest_writer)]
 
 
 def set_session_cookie(response: Response, settings: Settings, value: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpline.areas.models import UserArea
 from helpline.areas.service import set_memberships
 from helpline.auth import security
+from helpline.auth.cache import logins
 from helpline.auth.models import Role, User, UserSession
 from helpline.auth.schemas import UserCreate, UserUpdate
 from helpline.clock import utcnow
@@ -55,6 +56,7 @@ async def start_session(
     """Open a fresh session; the previous one of this browser is dropped (id rotation)."""
     old_token = security.unsign(old_cookie, settings.session_secret)
     if old_token:
+        logins.drop(security.token_id(old_token))
         await session.execute(
             delete(UserSession).where(UserSession.id == security.token_id(old_token))
         )
@@ -77,31 +79,38 @@ async def resolve_session(
     token = security.unsign(cookie_value, settings.session_secret)
     if token is None:
         return None
+    token_id = security.token_id(token)
     now = utcnow()
+    cached = logins.get(token_id)
+    if cached and cached.row.expires_at > now and not _rolling_due(settings, cached.row, now):
+        user = await session.merge(cached.user, load=False)
+        return ActiveSession(user, await session.merge(cached.row, load=False))
     found = (
         await session.execute(
             select(UserSession, User)
             .join(User, User.id == UserSession.user_id)
-            .where(
-                UserSession.id == security.token_id(token),
-                UserSession.expires_at > now,
-                User.active.is_(True),
-            )
+            .where(UserSession.id == token_id, UserSession.expires_at > now, User.active.is_(True))
         )
     ).first()
     if found is None:
+        logins.drop(token_id)
         return None
     row, user = found
     active = ActiveSession(user, row)
-    if settings.session_rolling:
-        fresh_expiry = now + _max_age(settings)
-        if fresh_expiry - row.expires_at >= ROLLING_GRANULARITY:
-            row.expires_at = fresh_expiry
-            active.cookie_value = cookie_value
+    if _rolling_due(settings, row, now):
+        row.expires_at = now + _max_age(settings)
+        active.cookie_value = cookie_value
+    logins.put(user, row)
     return active
 
 
+def _rolling_due(settings: Settings, row: UserSession, now: datetime) -> bool:
+    fresh_expiry = now + _max_age(settings)
+    return settings.session_rolling and fresh_expiry - row.expires_at >= ROLLING_GRANULARITY
+
+
 async def end_session(session: AsyncSession, row: UserSession) -> None:
+    logins.drop(row.id)
     await session.delete(row)
 
 
@@ -172,6 +181,7 @@ async def update_user(session: AsyncSession, actor: User, user_id: int, data: Us
         changes.get("active") is False or changes.get("role", Role.ADMIN) != Role.ADMIN
     ):
         raise Conflict("You cannot deactivate yourself or remove your own admin role")
+    logins.drop_user(user.id)
     if "email" in changes:
         await _ensure_unique(session, None, data.email, exclude_id=user.id)
         user.email = data.email.lower() if data.email else None
@@ -203,6 +213,7 @@ async def deactivate_user(session: AsyncSession, actor: User, user_id: int) -> U
 
 
 async def _revoke_sessions(session: AsyncSession, user_id: int) -> None:
+    logins.drop_user(user_id)
     await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 

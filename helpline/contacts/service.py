@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import phonenumbers
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.contacts.models import Contact
@@ -23,17 +22,23 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-async def upsert_contact(session: AsyncSession, phone: str, name: str | None) -> Contact:
-    """The contact for this E.164 phone, created if new; a newly known name is kept."""
-    contact = await session.scalar(select(Contact).where(Contact.phone == phone))
-    if contact is None:
-        try:
-            async with session.begin_nested():
-                contact = Contact(phone=phone, name=name)
-                session.add(contact)
-        except IntegrityError:  # another request created it a moment ago
-            contact = await session.scalar(select(Contact).where(Contact.phone == phone))
-            assert contact is not None
-    if name and contact.name != name:
-        contact.name = name
-    return contact
+async def upsert_contacts(
+    session: AsyncSession, names: dict[str, str | None]
+) -> dict[str, Contact]:
+    """The contacts for these E.164 phones (phone -> name as the customer's app sent it),
+    created when new; a newly known name is kept. Two statements for any number of phones.
+
+    A phone created concurrently by another transaction surfaces as an IntegrityError at the
+    caller's flush; the caller retries its transaction."""
+    found = {
+        c.phone: c for c in await session.scalars(select(Contact).where(Contact.phone.in_(names)))
+    }
+    for phone, name in names.items():
+        contact = found.get(phone)
+        if contact is None:
+            found[phone] = contact = Contact(phone=phone, name=name)
+            session.add(contact)
+        elif name and contact.name != name:
+            contact.name = name
+    await session.flush()
+    return found

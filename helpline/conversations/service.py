@@ -6,13 +6,11 @@ import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.models import Area
 from helpline.auth.models import User
 from helpline.auth.service import user_area_ids
-from helpline.channels.models import Channel
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
 from helpline.conversations import routing
@@ -25,7 +23,7 @@ from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatu
 from helpline.messages.service import queue_outbound
 
 
-def _open_key(channel_id: int, contact_id: int) -> str:
+def open_key(channel_id: int, contact_id: int) -> str:
     return f"{channel_id}:{contact_id}"
 
 
@@ -51,17 +49,27 @@ def log_event(
 
 
 async def find_or_open(
-    session: AsyncSession, channel: Channel, contact: Contact
-) -> tuple[Conversation, bool]:
-    """The contact's open conversation on this number, or a new pending one."""
-    key = _open_key(channel.id, contact.id)
-    conv = await session.scalar(select(Conversation).where(Conversation.open_key == key))
-    if conv is not None:
-        return conv, False
-    try:
-        async with session.begin_nested():
+    session: AsyncSession, wanted: list[tuple[int, Contact]]
+) -> dict[str, tuple[Conversation, bool]]:
+    """Each (channel id, contact)'s open conversation, or a new pending one: open key ->
+    (conversation, opened now). Two statements for any number of pairs.
+
+    A conversation opened concurrently by another transaction surfaces as an IntegrityError
+    on the unique open key at the caller's flush; the caller retries its transaction."""
+    keys = {
+        open_key(channel_id, contact.id): (channel_id, contact) for channel_id, contact in wanted
+    }
+    found: dict[str, tuple[Conversation, bool]] = {
+        conv.open_key: (conv, False)
+        for conv in await session.scalars(
+            select(Conversation).where(Conversation.open_key.in_(keys))
+        )
+        if conv.open_key
+    }
+    for key, (channel_id, contact) in keys.items():
+        if key not in found:
             conv = Conversation(
-                channel_id=channel.id,
+                channel_id=channel_id,
                 contact_id=contact.id,
                 status=ConversationStatus.PENDING.value,
                 open_key=key,
@@ -71,12 +79,12 @@ async def find_or_open(
             conv.contact = contact
             conv.assigned_user = None
             session.add(conv)
-    except IntegrityError:  # opened concurrently by another request for the same contact
-        conv = await session.scalar(select(Conversation).where(Conversation.open_key == key))
-        assert conv is not None
-        return conv, False
-    log_event(session, conv, "opened", new=conv.status)
-    return conv, True
+            found[key] = (conv, True)
+    await session.flush()
+    for conv, opened in found.values():
+        if opened:
+            log_event(session, conv, "opened", new=conv.status)
+    return found
 
 
 async def access_conversation(session: AsyncSession, user: User, conv_id: int) -> Conversation:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from helpline.conversations.schemas import ConversationOut
-from helpline.deps import CurrentUser, SessionDep
+from helpline.deps import CurrentUser, IngestWriterDep, SessionDep
 from helpline.messages.models import Direction
 from helpline.messages.schemas import MessageOut
 from helpline.sandbox import service
@@ -34,8 +34,9 @@ async def inbound(
     response: Response,
     _user: CurrentUser,
     session: SessionDep,
+    writer: IngestWriterDep,
 ) -> SandboxInboundOut:
-    result = await service.receive(session, channel_id, data)
+    result = await service.receive(session, writer, channel_id, data)
     if result.duplicate:
         response.status_code = 200
     return SandboxInboundOut(

@@ -15,7 +15,7 @@ from helpline.contacts.service import normalize_phone
 from helpline.conversations.models import Conversation
 from helpline.db import HelplineSession
 from helpline.errors import NotFound
-from helpline.messages.ingest import IngestResult, ingest_message
+from helpline.messages.ingest import Inbound, IngestResult, IngestWriter
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus
 from helpline.messages.service import apply_status
 from helpline.sandbox.schemas import SandboxInbound
@@ -28,15 +28,22 @@ async def sandbox_channel(session: AsyncSession, channel_id: int) -> Channel:
     return channel
 
 
-async def receive(session: HelplineSession, channel_id: int, data: SandboxInbound) -> IngestResult:
-    channel = await sandbox_channel(session, channel_id)
-    event = InboundMessage(
-        provider_message_id=data.id or f"sb-in-{uuid.uuid4().hex}",
-        from_phone=data.from_,
-        contact_name=data.name,
-        text=data.text,
+async def receive(
+    session: HelplineSession, writer: IngestWriter, channel_id: int, data: SandboxInbound
+) -> IngestResult:
+    """What a customer's phone sends. The channel is checked where the message is stored."""
+    item = Inbound.parse(
+        channel_id,
+        InboundMessage(
+            provider_message_id=data.id or f"sb-in-{uuid.uuid4().hex}",
+            from_phone=data.from_,
+            contact_name=data.name,
+            text=data.text,
+        ),
+        provider="sandbox",
     )
-    return await ingest_message(session, channel, event)
+    await session.commit()  # hand the connection back (SQLite has one): the writer needs it
+    return await writer.submit(item)
 
 
 async def thread(

@@ -55,7 +55,9 @@ class Desk:
     async def setup(self) -> None:
         for name in ("A", "B"):
             self.areas[name] = (
-                await self.admin.post("/api/areas", json={"name": name, "autoAssign": False})
+                await self.admin.post(
+                    "/api/areas", json={"name": name, "autoAssign": False, "capacity": 100}
+                )
             ).json()["id"]
         people = [(f"r_{role.lower()}", role, "A") for role in ROLES] + [
             ("other_a", "OPERATOR", "A"),
