@@ -25,6 +25,7 @@ from helpline.config import Settings, get_settings
 from helpline.conversations.router import router as conversations_router
 from helpline.db import Database
 from helpline.errors import DomainError
+from helpline.flows.router import router as flows_router
 from helpline.messages.delivery import DeliveryWorker
 from helpline.messages.ingest import IngestWriter
 from helpline.messages.router import router as messages_router
@@ -112,6 +113,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         messages_router,
         sandbox_router,
         quick_replies_router,
+        flows_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -6,6 +6,7 @@ from helpline.channels.models import Channel
 from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
+from helpline.flows.models import Flow, FlowRun, FlowVersion
 from helpline.messages.models import Message
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
@@ -17,6 +18,9 @@ __all__ = [
     "Channel",
     "Contact",
     "DateException",
+    "Flow",
+    "FlowRun",
+    "FlowVersion",
     "ConsoleSocket",
     "Conversation",
     "ConversationEvent",

@@ -13,6 +13,7 @@ from helpline.areas.schemas import AreaCreate, AreaUpdate
 from helpline.auth.models import User
 from helpline.conversations.models import Conversation
 from helpline.errors import Conflict, NotFound, Unprocessable
+from helpline.flows.service import ensure_area_unused
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ async def create_area(session: AsyncSession, data: AreaCreate) -> Area:
 async def update_area(session: AsyncSession, area_id: int, data: AreaUpdate) -> Area:
     area = await get_area(session, area_id)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("active") is False and area.active:
+        await ensure_area_unused(session, area)  # 409 naming the flow
     if changes.get("name"):
         await _ensure_unique_name(session, changes["name"], exclude_id=area.id)
     for field, value in changes.items():
@@ -70,6 +73,7 @@ async def update_area(session: AsyncSession, area_id: int, data: AreaUpdate) -> 
 
 async def delete_area(session: AsyncSession, area_id: int) -> None:
     area = await get_area(session, area_id)
+    await ensure_area_unused(session, area)  # 409 naming the flow
     used = await session.scalar(
         select(func.count()).select_from(Conversation).where(Conversation.area_id == area.id)
     )

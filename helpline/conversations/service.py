@@ -23,6 +23,12 @@ from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatu
 from helpline.messages.service import queue_outbound
 
 
+async def _stop_bot(session: AsyncSession, conv: Conversation, actor: User | None) -> None:
+    from helpline.flows.bot import stop_bot  # the bot runs on top of this module
+
+    await stop_bot(session, conv, actor)
+
+
 def open_key(channel_id: int, contact_id: int) -> str:
     return f"{channel_id}:{contact_id}"
 
@@ -189,6 +195,8 @@ async def set_assignee(
     old_user, old_status = conv.assigned_user_id, conv.status
     if old_user is None:
         await _claim(session, conv, user)
+    if old_status == ConversationStatus.BOT:
+        await _stop_bot(session, conv, actor)
     conv.assigned_user_id = user.id
     conv.assigned_user = user
     conv.status = ConversationStatus.ACTIVE.value
@@ -286,6 +294,8 @@ async def transfer(
         raise Conflict(f"Area {area.name} is inactive")
     before = audience(conv)
     old_area, old_status, old_user = conv.area_id, conv.status, conv.assigned_user_id
+    if old_status == ConversationStatus.BOT:
+        await _stop_bot(session, conv, actor)
     conv.area_id = area.id
     conv.assigned_user_id = None
     conv.assigned_user = None
@@ -373,6 +383,8 @@ async def close(
     conv.closed_at = utcnow()
     conv.unread_count = 0
     conv.waiting_since = None
+    if old_status == ConversationStatus.BOT and user is not None:
+        await _stop_bot(session, conv, user)
     log_event(session, conv, "closed", user, old=old_status, new=conv.status, note=note)
     announce_conversation(session, "conversation:closed", conv, previous_audience=before)
     await _slot_freed(session, conv.assigned_user_id)

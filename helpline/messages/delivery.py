@@ -114,7 +114,9 @@ class DeliveryWorker:
             await self._send_one(provider, msg)
 
     async def _send_one(self, provider: Provider, msg: Message) -> None:
-        outbound = OutboundText(message_id=msg.id, to_phone=msg.to_phone or "", body=msg.body)
+        outbound = OutboundText(
+            message_id=msg.id, to_phone=msg.to_phone or "", body=msg.body, payload=msg.payload
+        )
         try:
             result = await provider.send_text(outbound)
         except ProviderError as exc:

@@ -24,6 +24,7 @@ from helpline.conversations.routing import customer_waiting
 from helpline.conversations.service import find_or_open, open_key
 from helpline.db import Database, HelplineSession
 from helpline.errors import NotFound
+from helpline.flows import bot
 from helpline.messages.models import Direction, Message, MessageStatus, Sender
 from helpline.messages.service import apply_status, touch_conversation
 
@@ -122,6 +123,7 @@ def _message(item: Inbound, conv: Conversation) -> Message:
         body=event.text,
         status=MessageStatus.RECEIVED.value,
         provider_message_id=event.provider_message_id,
+        payload={"replyId": event.reply_id} if event.reply_id else None,
         created_at=utcnow(),
     )
     msg.sender_user = None
@@ -151,9 +153,17 @@ async def _duplicate(session: HelplineSession, msg: Message) -> IngestResult:
 
 
 async def _after_stored(session: HelplineSession, results: list[IngestResult]) -> None:
-    """The lifecycle's turn, once per conversation, then the console is told."""
+    """The bot answers each message in turn; the conversations it did not keep go to their
+    queue (once each); then the console is told."""
     fresh = [r for r in results if not r.duplicate]
+    with_bot = {
+        id(r.conversation)
+        for r in fresh
+        if await bot.on_inbound(session, r.conversation, r.message, r.opened)
+    }
     for conv in {id(r.conversation): r.conversation for r in fresh}.values():
+        if id(conv) in with_bot:
+            continue
         if conv.area_id is not None and conv.status == ConversationStatus.PENDING:
             await customer_waiting(session, conv)
     for result in fresh:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import Field, field_validator
 
@@ -21,6 +21,7 @@ class MessageOut(ApiModel):
     sender_user: UserRef | None
     type: str
     body: str
+    payload: dict[str, Any] | None = None
     status: str
     error: str | None
     created_at: datetime

@@ -58,6 +58,8 @@ async def outbound(
             id=m.id,
             to=m.to_phone or "",
             body=m.body,
+            type=m.type,
+            payload=m.payload,
             status=m.status,
             error=m.error,
             created_at=m.created_at,

@@ -39,6 +39,8 @@ async def receive(
             from_phone=data.from_,
             contact_name=data.name,
             text=data.text,
+            type=data.type,
+            reply_id=data.reply_id,
         ),
         provider="sandbox",
     )

@@ -20,6 +20,9 @@ class InboundMessage:
     type: str = "text"
     timestamp: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # A tap on an interactive button or list row: the id of the option we sent with it
+    # (`text` then holds its title).
+    reply_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class OutboundText:
     message_id: int
     to_phone: str
     body: str
+    # A bot menu ({"kind": "menu", "style": "buttons" | "list" | None, "text", "options":
+    # [{"id", "number", "label"}]}): providers that support interactive messages send it as
+    # buttons or a list (reply ids come back in `InboundMessage.reply_id`); others send `body`.
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,3 +64,9 @@ class Provider(Protocol):
     name: str
 
     async def send_text(self, message: OutboundText) -> SendResult: ...
+
+
+def supports_interactive(provider: Provider) -> bool:
+    """An optional capability: a provider with `supports_interactive = True` sends bot menus
+    as WhatsApp buttons or lists; others get them as numbered text."""
+    return bool(getattr(provider, "supports_interactive", False))

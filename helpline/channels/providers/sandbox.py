@@ -15,6 +15,8 @@ from helpline.channels.providers.base import OutboundText, ProviderError, SendRe
 
 class SandboxProvider:
     name = "sandbox"
+    # The phone simulator shows menus as buttons and lists and answers with their ids.
+    supports_interactive = True
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.failures: dict[str, str] = dict(config.get("fail") or {})
