@@ -584,6 +584,20 @@ async def login(client: aiohttp.ClientSession) -> tuple[str, str]:
     return f"{COOKIE_NAME}={morsel.value}", str(json.loads(answer)["csrfToken"])
 
 
+async def pause_bots(client: aiohttp.ClientSession, cookie: str, csrf: str) -> None:
+    """Deactivate the demo's bot flow: the bot answers every message of a new conversation
+    (two outbound messages each, until it hands over), which is a different workload."""
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+    async with client.get("/api/flows", headers=headers) as r:
+        flows = await r.json()
+    for flow in flows:
+        if flow["active"]:
+            url = f"/api/flows/{flow['id']}"
+            async with client.patch(url, json={"active": False}, headers=headers) as r:
+                if r.status != 200:
+                    raise BenchError(f"could not pause flow {flow['id']}: {r.status}")
+
+
 async def run_load(args: argparse.Namespace, server: Server) -> dict[str, Phase]:
     # One session, one keep-alive connection per customer (HTTP/1.1). aiohttp's client costs
     # far less CPU per request than httpx's, which matters when the bench shares 2 cores.
@@ -596,6 +610,8 @@ async def run_load(args: argparse.Namespace, server: Server) -> dict[str, Phase]
     ) as client:
         await server.wait_healthy(client)
         cookie, csrf = await login(client)
+        if not args.bot:
+            await pause_bots(client, cookie, csrf)
         run_id = secrets.token_hex(3)
         listener = Listener(server.base_url, cookie, f"bench {run_id} ")
         try:
@@ -812,7 +828,8 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"Helpline ingest benchmark  {report['timestamp']}  run {report['run_id']}")
     print(
         f"database {cfg['database']}  workers {cfg['workers']}  cpus {cfg['cpus']}  "
-        f"customers {cfg['customers']}  python {cfg['python']}"
+        f"customers {cfg['customers']}  bot {'on' if cfg['bot'] else 'paused'}  "
+        f"python {cfg['python']}"
     )
     print("=" * w)
     head = (
@@ -896,6 +913,7 @@ def build_report(
             "rate": args.rate,
             "duration": args.duration,
             "workers": args.workers,
+            "bot": args.bot,
             "database": dbs.kind if dbs.kind == "sqlite" else _display_url(dbs.server_url),
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -958,6 +976,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="REDIS_URL for the server; needed with --workers > 1 so every worker's "
         "socket events reach the operator",
+    )
+    p.add_argument(
+        "--bot",
+        action="store_true",
+        help="keep the demo's bot flow on (it greets each new customer and answers their "
+        "first messages); by default it is paused to measure the desk's ingest path",
     )
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument(
