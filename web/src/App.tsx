@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react'
 import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { useAuth } from './auth'
@@ -12,6 +13,9 @@ import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import type { Role } from './types'
+
+// The flow builder is big and only for admins and supervisors: loaded when opened.
+const FlowsPage = lazy(() => import('./pages/FlowsPage'))
 
 function Splash() {
   const { t } = useTranslation()
@@ -48,6 +52,14 @@ function RequireRole({ roles }: { roles: readonly Role[] }) {
   return <Outlet />
 }
 
+function LazyFlows() {
+  return (
+    <Suspense fallback={<Splash />}>
+      <FlowsPage />
+    </Suspense>
+  )
+}
+
 const AREA_ROLES: readonly Role[] = ['ADMIN']
 const USER_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR']
 
@@ -78,6 +90,8 @@ export default function App() {
         <Route element={<RequireRole roles={USER_ROLES} />}>
           <Route path="/users" element={<UsersPage />} />
           <Route path="/working-hours" element={<WorkingHoursPage />} />
+          <Route path="/flows" element={<LazyFlows />} />
+          <Route path="/flows/:flowId" element={<LazyFlows />} />
         </Route>
       </Route>
       <Route path="*" element={<Navigate to="/chat" replace />} />

@@ -5,6 +5,13 @@ import type {
   AuthResponse,
   Channel,
   Conversation,
+  Flow,
+  FlowDefinition,
+  FlowExport,
+  FlowInput,
+  FlowTree,
+  FlowValidation,
+  FlowVersion,
   ConversationEvent,
   InboundResponse,
   ListFilter,
@@ -18,6 +25,8 @@ import type {
   QuickReplyInput,
   Schedule,
   ScheduleInput,
+  SimulateInput,
+  SimulateResult,
   TransferTarget,
   User,
   UserInput,
@@ -28,12 +37,15 @@ export class ApiError extends Error {
   readonly status: number
   /** the raw `detail` of the answer, when there was one (string or pydantic errors) */
   readonly detail: unknown
+  /** the whole parsed answer (e.g. a refused publish lists its `problems` beside `detail`) */
+  readonly body: unknown
 
-  constructor(status: number, message: string, detail: unknown = null) {
+  constructor(status: number, message: string, detail: unknown = null, body: unknown = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
+    this.body = body
   }
 }
 
@@ -120,7 +132,7 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
         ? (data as { detail: unknown }).detail
         : null
     const detail = raw !== null ? detailToMessage(raw) : null
-    throw new ApiError(res.status, detail ?? (res.statusText || `HTTP ${res.status}`), raw)
+    throw new ApiError(res.status, detail ?? (res.statusText || `HTTP ${res.status}`), raw, data)
   }
   return data as T
 }
@@ -214,10 +226,17 @@ export const api = {
     request<User>(`/api/users/${id}`, { method: 'PATCH', body }),
   deactivateUser: (id: number) => request<User>(`/api/users/${id}`, { method: 'DELETE' }),
 
-  sandboxInbound: (channelId: number, from: string, name: string, text: string) =>
+  sandboxInbound: (
+    channelId: number,
+    from: string,
+    name: string,
+    text: string,
+    /** a tap on a menu option: `{ type: 'interactive', replyId }` */
+    reply?: { type: 'interactive'; replyId: string },
+  ) =>
     request<InboundResponse>(`/api/sandbox/${channelId}/inbound`, {
       method: 'POST',
-      body: { from, name, text },
+      body: { from, name, text, ...reply },
     }),
   sandboxOutbound: (channelId: number, to: string, signal?: AbortSignal) =>
     request<OutboundMessage[]>(`/api/sandbox/${channelId}/outbound${qs({ to })}`, { signal }),
@@ -228,4 +247,30 @@ export const api = {
       method: 'POST',
       body: { to },
     }),
+
+  flows: (signal?: AbortSignal) => request<Flow[]>('/api/flows', { signal }),
+  flow: (id: number, signal?: AbortSignal) => request<Flow>(`/api/flows/${id}`, { signal }),
+  createFlow: (body: FlowInput & { name: string }) =>
+    request<Flow>('/api/flows', { method: 'POST', body }),
+  updateFlow: (id: number, body: FlowInput) =>
+    request<Flow>(`/api/flows/${id}`, { method: 'PATCH', body }),
+  deleteFlow: (id: number) => request<void>(`/api/flows/${id}`, { method: 'DELETE' }),
+  /** the draft by default; `version`: "published" or a number */
+  flowTree: (id: number, version?: number | 'published', signal?: AbortSignal) =>
+    request<FlowTree>(`/api/flows/${id}/tree${qs({ version })}`, { signal }),
+  saveFlowTree: (id: number, body: FlowDefinition) =>
+    request<FlowTree>(`/api/flows/${id}/tree`, { method: 'PUT', body }),
+  /** the problems of `body` (unsaved), else of the saved draft */
+  validateFlow: (id: number, body?: FlowDefinition) =>
+    request<FlowValidation>(`/api/flows/${id}/validate`, { method: 'POST', body }),
+  /** 422 lists every problem: ApiError.body.problems */
+  publishFlow: (id: number) => request<Flow>(`/api/flows/${id}/publish`, { method: 'POST' }),
+  flowVersions: (id: number, signal?: AbortSignal) =>
+    request<FlowVersion[]>(`/api/flows/${id}/versions`, { signal }),
+  exportFlow: (id: number, version?: number | 'published') =>
+    request<FlowExport>(`/api/flows/${id}/export${qs({ version })}`),
+  importFlow: (body: FlowExport) => request<Flow>('/api/flows/import', { method: 'POST', body }),
+  /** runs the saved draft through the engine: no conversation, nothing sent */
+  simulateFlow: (id: number, body: SimulateInput) =>
+    request<SimulateResult>(`/api/flows/${id}/simulate`, { method: 'POST', body }),
 }

@@ -122,6 +122,8 @@ export interface Message {
   senderUser: UserRef | null
   type: string
   body: string
+  /** structured content beside the text (a bot menu, a media link); may be missing */
+  payload?: Record<string, unknown> | null
   status: MessageStatus
   error: string | null
   createdAt: string
@@ -138,6 +140,9 @@ export interface OutboundMessage {
   id: number | string
   to: string
   body: string
+  /** "text", "interactive", … (may be missing from older servers) */
+  type?: string
+  payload?: Record<string, unknown> | null
   status: MessageStatus
   error: string | null
   createdAt: string
@@ -253,4 +258,202 @@ export interface OpenStatus {
   /** false: no hours set, the area is always open */
   configured: boolean
   nextOpening: string | null
+}
+
+// ---------- bot flows (helpline/flows: definition.py, schemas.py) ----------
+
+export type FlowNodeType = 'message' | 'menu' | 'action' | 'redirect' | 'end'
+
+export const FLOW_NODE_TYPES: readonly FlowNodeType[] = ['message', 'menu', 'action', 'redirect', 'end']
+
+export interface MenuOption {
+  /** 0–99, what the customer types */
+  number: number
+  label: string
+  keywords: string[]
+  /** the node this option leads to */
+  target: string | null
+  /** hand over to a person (the default area) instead */
+  human: boolean
+}
+
+export interface CatalogEntry {
+  key: string
+  text: string
+}
+
+interface FlowNodeBase {
+  /** stable id: letters, digits, - and _ (up to 64) */
+  key: string
+  /** a label for the builder */
+  title: string
+  /** free builder metadata (kept as it is) */
+  ui?: Record<string, unknown> | null
+  children: FlowNode[]
+}
+
+export interface MessageNode extends FlowNodeBase {
+  type: 'message'
+  text: string
+  mediaUrl: string | null
+  next: string | null
+}
+
+export interface MenuNode extends FlowNodeBase {
+  type: 'menu'
+  text: string
+  options: MenuOption[]
+  invalidText: string | null
+  maxInvalid: number
+}
+
+export type ActionKind = 'ask' | 'tag' | 'webhook' | 'catalog'
+export type AskField = 'name' | 'email' | 'dni' | 'custom'
+export type AnswerCheck = 'text' | 'name' | 'email' | 'dni' | 'number'
+export type CatalogCommand = 'lookup' | 'list'
+
+export interface ActionNode extends FlowNodeBase {
+  type: 'action'
+  action: ActionKind
+  /** the question, prompt or list header */
+  text: string
+  field: AskField | null
+  customKey: string | null
+  check: AnswerCheck | null
+  retryText: string | null
+  maxInvalid: number
+  tag: string | null
+  url: string | null
+  command: CatalogCommand | null
+  entries: CatalogEntry[]
+  storeAs: string | null
+  next: string | null
+}
+
+export interface RedirectNode extends FlowNodeBase {
+  type: 'redirect'
+  areaId: number | null
+  text: string
+}
+
+export interface EndNode extends FlowNodeBase {
+  type: 'end'
+  text: string
+}
+
+export type FlowNode = MessageNode | MenuNode | ActionNode | RedirectNode | EndNode
+
+export interface FlowSettings {
+  /** bring the main menu back */
+  menuKeywords: string[]
+  /** ask for a person */
+  humanKeywords: string[]
+  /** where a person takes over */
+  defaultAreaId: number | null
+  /** the main menu; null: the first menu */
+  menuKey: string | null
+  invalidText: string
+  humanText: string
+}
+
+export interface FlowDefinition {
+  settings: FlowSettings
+  nodes: FlowNode[]
+}
+
+export interface FlowProblem {
+  /** the node at fault; null for the whole flow */
+  nodeKey: string | null
+  message: string
+}
+
+export interface Flow {
+  id: number
+  name: string
+  /** null: the default flow for every channel */
+  channelId: number | null
+  active: boolean
+  publishedVersion: number | null
+  publishedAt: string | null
+  draftUpdatedAt: string
+  hasUnpublishedChanges: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface FlowInput {
+  name?: string
+  channelId?: number | null
+  active?: boolean
+}
+
+export interface FlowVersion {
+  /** 0 is the draft */
+  number: number
+  state: 'draft' | 'published' | 'archived'
+  publishedAt: string | null
+  publishedBy: number | null
+  updatedAt: string
+}
+
+export interface FlowTree extends FlowDefinition {
+  flowId: number
+  version: FlowVersion
+  problems: FlowProblem[]
+}
+
+export interface FlowValidation {
+  valid: boolean
+  problems: FlowProblem[]
+}
+
+/** GET /api/flows/{id}/export, POST /api/flows/import */
+export interface FlowExport {
+  format: 'helpline.flow'
+  formatVersion: 1
+  name: string
+  exportedAt?: string | null
+  version?: number | null
+  /** area id -> name, to map areas on import */
+  areas?: Record<string, string>
+  definition: FlowDefinition
+  channelId?: number | null
+}
+
+/** A menu as the bot sends it (message payloads, simulation replies). */
+export interface MenuChoice {
+  id: string
+  number: number
+  label: string
+}
+
+export interface SimulateInput {
+  /** null: start a run */
+  state: unknown
+  message: { text: string; type: string; replyId: string | null }
+}
+
+export interface SimulateReply {
+  text: string
+  options: MenuChoice[] | null
+}
+
+export interface SimulateResult {
+  /** opaque: sent back with the next message */
+  state: unknown
+  replies: SimulateReply[]
+  handover: { areaId: number | null; areaName: string | null } | null
+  closed: boolean
+  finished: boolean
+  nodeKey: string | null
+  events: string[]
+}
+
+/** `payload` of a bot menu message ({ kind: 'menu' }); other kinds may come ('media'). */
+export interface MenuPayload {
+  kind: 'menu'
+  nodeKey?: string
+  style: 'buttons' | 'list' | null
+  text: string
+  options: MenuChoice[]
 }

@@ -48,6 +48,11 @@ export default function Header({ user }: { user: User }) {
             {t('nav.workingHours')}
           </NavLink>
         )}
+        {isOverseer(user.role) && (
+          <NavLink to="/flows" data-testid="nav-flows">
+            {t('nav.flows')}
+          </NavLink>
+        )}
       </nav>
       <div className="header-right">
         <SocketIndicator />

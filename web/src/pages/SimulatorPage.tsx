@@ -5,7 +5,7 @@ import { api } from '../api'
 import Avatar from '../components/Avatar'
 import { useDebounced } from '../hooks'
 import { useSocketEvent } from '../socket'
-import type { Channel, Message, MessageStatus, OutboundMessage } from '../types'
+import type { Channel, MenuChoice, MenuPayload, Message, MessageStatus, OutboundMessage } from '../types'
 import { clockTime, errorMessage, fullDateTime, laterStatus, timeOf } from '../util'
 
 const DEFAULT_PHONE = '+5491155550001'
@@ -20,6 +20,24 @@ interface PhoneItem {
   status: MessageStatus
   error: string | null
   createdAt: string
+  /** a bot menu sent as buttons or a list: tappable on this phone */
+  menu: MenuPayload | null
+}
+
+/** The menu of a message payload (`{kind: "menu", style, text, options}`), when usable. */
+function menuOf(payload: Record<string, unknown> | null | undefined): MenuPayload | null {
+  if (!payload || payload.kind !== 'menu' || !Array.isArray(payload.options)) return null
+  const options = (payload.options as Partial<MenuChoice>[]).filter(
+    (o): o is MenuChoice => !!o && typeof o.id === 'string' && typeof o.label === 'string',
+  )
+  const style = payload.style === 'buttons' || payload.style === 'list' ? payload.style : null
+  if (options.length === 0 || style === null) return null
+  return {
+    kind: 'menu',
+    style,
+    text: typeof payload.text === 'string' ? payload.text : '',
+    options,
+  }
 }
 
 interface ThreadData {
@@ -49,6 +67,7 @@ function buildItems(data: ThreadData | null, local: Message[]): PhoneItem[] {
       if (ob) {
         item.status = laterStatus(item.status, ob.status)
         item.error = ob.error ?? item.error
+        item.menu = item.menu ?? menuOf(ob.payload)
       }
       items.push(item)
       seen.add(`m${m.id}`)
@@ -62,6 +81,7 @@ function buildItems(data: ThreadData | null, local: Message[]): PhoneItem[] {
         status: o.status,
         error: o.error,
         createdAt: o.createdAt,
+        menu: menuOf(o.payload),
       })
     }
   }
@@ -79,6 +99,7 @@ function fromMessage(m: Message): PhoneItem {
     status: m.status,
     error: m.error,
     createdAt: m.createdAt,
+    menu: m.direction === 'out' ? menuOf(m.payload) : null,
   }
 }
 
@@ -210,24 +231,34 @@ export default function SimulatorPage() {
     if (el) el.scrollTop = el.scrollHeight
   }, [lastKey, items.length])
 
-  const send = useCallback(async () => {
-    const body = text.trim()
-    const from = phone.trim()
-    if (!body || !from || channelId === null || sending) return
-    setSending(true)
-    setSendError(null)
-    try {
-      const res = await api.sandboxInbound(channelId, from, name.trim(), body)
-      const k = `${channelId}|${from}`
-      setLocal((l) => ({ ...l, [k]: [...(l[k] ?? []), res.message] }))
-      setText((cur) => (cur.trim() === body ? '' : cur))
-      setRefreshToken((n) => n + 1)
-    } catch (err) {
-      setSendError(err)
-    } finally {
-      setSending(false)
-    }
-  }, [text, phone, name, channelId, sending])
+  /** Sends what is typed, or (`choice`) a tap on a menu option: its label and reply id. */
+  const send = useCallback(
+    async (choice?: MenuChoice) => {
+      const body = choice ? choice.label : text.trim()
+      const from = phone.trim()
+      if (!body || !from || channelId === null || sending) return
+      setSending(true)
+      setSendError(null)
+      try {
+        const res = await api.sandboxInbound(
+          channelId,
+          from,
+          name.trim(),
+          body,
+          choice ? { type: 'interactive', replyId: choice.id } : undefined,
+        )
+        const k = `${channelId}|${from}`
+        setLocal((l) => ({ ...l, [k]: [...(l[k] ?? []), res.message] }))
+        if (!choice) setText((cur) => (cur.trim() === body ? '' : cur))
+        setRefreshToken((n) => n + 1)
+      } catch (err) {
+        setSendError(err)
+      } finally {
+        setSending(false)
+      }
+    },
+    [text, phone, name, channelId, sending],
+  )
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -305,14 +336,18 @@ export default function SimulatorPage() {
             // On the phone the customer's own messages are on the right.
             const mine = m.direction === 'in'
             return (
-              <div key={m.key} className={`msg-row ${mine ? 'msg-out' : 'msg-in'}`}>
+              <div
+                key={m.key}
+                className={`msg-row ${mine ? 'msg-out' : 'msg-in'} ${m.menu ? 'msg-with-options' : ''}`}
+              >
                 <div
                   className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''}`}
                   data-testid="sim-message"
                   data-direction={m.direction}
                   data-status={m.status}
+                  data-menu={m.menu ? m.menu.style : undefined}
                 >
-                  <div className="msg-body">{m.body}</div>
+                  <div className="msg-body">{m.menu ? m.menu.text || m.body : m.body}</div>
                   <div className="msg-meta">
                     <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
                       {clockTime(m.createdAt, lang)}
@@ -324,6 +359,32 @@ export default function SimulatorPage() {
                     )}
                   </div>
                 </div>
+                {m.menu && (
+                  <div
+                    className={`menu-options menu-options-${m.menu.style ?? 'buttons'}`}
+                    data-testid="sim-options"
+                    role="group"
+                    aria-label={t('simulator.options')}
+                  >
+                    {m.menu.style === 'list' && (
+                      <div className="menu-options-head muted small">{t('simulator.chooseOne')}</div>
+                    )}
+                    {m.menu.options.map((o) => (
+                      <button
+                        key={o.id}
+                        type="button"
+                        className="menu-option"
+                        data-testid="sim-option"
+                        data-reply-id={o.id}
+                        disabled={sending || channelId === null || !phone.trim()}
+                        onClick={() => void send(o)}
+                      >
+                        {m.menu?.style === 'list' && <span className="menu-option-number">{o.number}</span>}{' '}
+                        {o.label}
+                      </button>
+                    ))}
+                  </div>
+                )}
               </div>
             )
           })}
