@@ -642,12 +642,18 @@ async def run_load(args: argparse.Namespace, server: Server) -> dict[str, Phase]
 
 
 async def _fresh_channel_db(url: str) -> None:
+    from sqlalchemy import update
+
     from helpline.db import Database
     from helpline.demo import seed_demo
+    from helpline.flows.models import Flow
 
     db = Database(url)
     try:
         await seed_demo(db)  # the admin and sandbox channel 1, as the server has them
+        async with db.sessionmaker() as session:  # and the bot paused, as in the load phases
+            await session.execute(update(Flow).values(active=False))
+            await session.commit()
     finally:
         await db.dispose()
 
