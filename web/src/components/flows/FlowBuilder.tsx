@@ -109,8 +109,9 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
   const flowProblems = (problems ?? []).filter((p) => p.nodeKey === null).map((p) => p.message)
   const selectedNode = def ? findNode(def.nodes, state.selected) : null
 
-  const refreshFlow = () => {
-    api.flow(flowId).then(setFlow, () => undefined)
+  // Awaited by its callers: a late answer would overwrite what a later publish set.
+  const refreshFlow = async () => {
+    await api.flow(flowId).then(setFlow, () => undefined)
     setVersionsCount((n) => n + 1)
   }
 
@@ -124,7 +125,7 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
       const tree = await api.saveFlowTree(flowId, sent)
       dispatch({ type: 'saved', tree, sent })
       setSavedStamp((n) => n + 1)
-      refreshFlow()
+      await refreshFlow()
       setNotice({
         text:
           tree.problems.length === 0
