@@ -39,6 +39,7 @@ from helpline.scheduler.service import (
     open_queues,
     release_absent_operators,
 )
+from helpline.webhooks.router import router as webhooks_router
 from helpline.working_hours.router import router as working_hours_router
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         sandbox_router,
         quick_replies_router,
         flows_router,
+        webhooks_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from helpline.auth.schemas import ApiModel
 from helpline.channels.providers import PROVIDERS
+from helpline.channels.providers.cloud import SECRET_CONFIG, mask_secret, missing_config
 
 
 class ChannelOut(ApiModel):
@@ -16,6 +17,15 @@ class ChannelOut(ApiModel):
     status: str
     is_default: bool
     default_area_id: int | None
+    # Secrets (tokens, app secrets) are never returned whole: only their last characters.
+    config: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("config", mode="before")
+    @classmethod
+    def _mask_secrets(cls, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            return {}
+        return {k: mask_secret(v) if k in SECRET_CONFIG else v for k, v in value.items()}
 
 
 class ChannelCreate(ApiModel):
@@ -32,3 +42,11 @@ class ChannelCreate(ApiModel):
         if value not in PROVIDERS:
             raise ValueError(f"unknown provider; one of: {', '.join(sorted(PROVIDERS))}")
         return value
+
+    @model_validator(mode="after")
+    def _provider_config(self) -> ChannelCreate:
+        if self.provider == "cloud":
+            missing = missing_config(self.config)
+            if missing:
+                raise ValueError(f"config is missing {', '.join(missing)} for the cloud provider")
+        return self

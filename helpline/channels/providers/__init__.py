@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from helpline.channels.providers.base import Provider
+from helpline.channels.providers.cloud import CloudProvider
 from helpline.channels.providers.sandbox import SandboxProvider
 
 PROVIDERS: dict[str, Callable[[dict[str, Any]], Provider]] = {
     "sandbox": SandboxProvider,
+    "cloud": CloudProvider,
 }
 
 

@@ -1,0 +1,1 @@
+"""Webhooks from messaging networks: the WhatsApp Cloud API (Meta) for now."""

@@ -1,0 +1,320 @@
+"""WhatsApp Cloud API webhook payloads, parsed leniently.
+
+Meta adds fields all the time (`user_id`, `username`, group recipients...) and older payloads
+lack the newer ones: every model ignores what it does not know and defaults what is missing.
+Messages keep their raw dict beside the parsed model (it goes to `InboundMessage.raw`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class Metadata(_Lenient):
+    phone_number_id: str = ""
+    display_phone_number: str | None = None
+
+
+class Profile(_Lenient):
+    name: str | None = None
+
+
+class Contact(_Lenient):
+    wa_id: str | None = None
+    profile: Profile | None = None
+
+
+class GraphError(_Lenient):
+    code: int | None = None
+    title: str | None = None
+    message: str | None = None
+    error_data: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        parts = [p for p in (self.title, self.message) if p]
+        text = parts[0] if parts else "Error"
+        if len(parts) == 2 and parts[1] != parts[0]:
+            text = f"{parts[0]}: {parts[1]}"
+        details = (self.error_data or {}).get("details")
+        if isinstance(details, str) and details and details not in text:
+            text = f"{text} ({details})"
+        return f"{text} [{self.code}]" if self.code is not None else text
+
+
+class Status(_Lenient):
+    id: str
+    status: str
+    recipient_id: str | None = None
+    errors: list[GraphError] = Field(default_factory=list)
+
+
+class Text(_Lenient):
+    body: str = ""
+
+
+class Media(_Lenient):
+    id: str | None = None
+    mime_type: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+    voice: bool = False
+    animated: bool = False
+
+
+class Location(_Lenient):
+    latitude: float | None = None
+    longitude: float | None = None
+    name: str | None = None
+    address: str | None = None
+
+
+class Reaction(_Lenient):
+    message_id: str | None = None
+    emoji: str | None = None
+
+
+class Button(_Lenient):
+    payload: str | None = None
+    text: str | None = None
+
+
+class Reply(_Lenient):
+    id: str | None = None
+    title: str | None = None
+    description: str | None = None
+
+
+class FlowReply(_Lenient):
+    body: str | None = None
+    name: str | None = None
+    response_json: str | None = None
+
+
+class Interactive(_Lenient):
+    type: str | None = None
+    button_reply: Reply | None = None
+    list_reply: Reply | None = None
+    nfm_reply: FlowReply | None = None
+
+
+class Order(_Lenient):
+    catalog_id: str | None = None
+    text: str | None = None
+    product_items: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Context(_Lenient):
+    id: str | None = None
+    forwarded: bool = False
+    frequently_forwarded: bool = False
+
+
+class Referral(_Lenient):
+    headline: str | None = None
+    source_url: str | None = None
+
+
+class Unsupported(_Lenient):
+    type: str | None = None
+
+
+class SharedName(_Lenient):
+    formatted_name: str | None = None
+    first_name: str | None = None
+
+
+class SharedPhone(_Lenient):
+    phone: str | None = None
+    wa_id: str | None = None
+
+
+class SharedContact(_Lenient):
+    name: SharedName | None = None
+    phones: list[SharedPhone] = Field(default_factory=list)
+
+
+class Edit(_Lenient):
+    original_message_id: str | None = None
+    message: dict[str, Any] = Field(default_factory=dict)
+
+
+class Message(_Lenient):
+    id: str
+    from_: str = Field(alias="from")
+    type: str = "unknown"
+    timestamp: str | None = None
+    context: Context | None = None
+    referral: Referral | None = None
+    errors: list[GraphError] = Field(default_factory=list)
+    text: Text | None = None
+    image: Media | None = None
+    audio: Media | None = None
+    video: Media | None = None
+    document: Media | None = None
+    sticker: Media | None = None
+    location: Location | None = None
+    contacts: list[SharedContact] = Field(default_factory=list)
+    interactive: Interactive | None = None
+    button: Button | None = None
+    reaction: Reaction | None = None
+    order: Order | None = None
+    unsupported: Unsupported | None = None
+    edit: Edit | None = None
+
+    @property
+    def sent_at(self) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(int(self.timestamp or ""), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+class Value(_Lenient):
+    metadata: Metadata = Field(default_factory=Metadata)
+    contacts: list[Contact] = Field(default_factory=list)
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    statuses: list[dict[str, Any]] = Field(default_factory=list)
+    errors: list[GraphError] = Field(default_factory=list)
+
+    def contact_name(self, wa_id: str) -> str | None:
+        named = [c for c in self.contacts if c.profile and c.profile.name]
+        for contact in named:
+            if contact.wa_id == wa_id:
+                return contact.profile.name if contact.profile else None
+        # Older payloads and some message kinds do not repeat the wa_id.
+        return named[0].profile.name if len(named) == 1 and named[0].profile else None
+
+
+class Change(_Lenient):
+    field: str = ""
+    value: dict[str, Any] = Field(default_factory=dict)
+
+
+class Entry(_Lenient):
+    id: str | None = None
+    changes: list[Change] = Field(default_factory=list)
+
+
+class Notification(_Lenient):
+    object: str | None = None
+    entry: list[Entry] = Field(default_factory=list)
+
+
+def parse_notification(data: Any) -> Notification:
+    """Raises ValidationError when the body is not a webhook notification at all."""
+    return Notification.model_validate(data)
+
+
+def parse_value(data: dict[str, Any]) -> Value | None:
+    try:
+        return Value.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def parse_message(data: dict[str, Any]) -> Message | None:
+    try:
+        return Message.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def parse_status(data: dict[str, Any]) -> Status | None:
+    try:
+        return Status.model_validate(data)
+    except ValidationError:
+        return None
+
+
+# --- what the console shows for each kind of message -----------------------------------
+
+
+def _media_text(label: str, media: Media | None) -> str:
+    parts = [f"[{label}]"]
+    if media is not None:
+        if media.filename:
+            parts.append(media.filename)
+        if media.caption:
+            parts.append(media.caption)
+    return " ".join(parts)
+
+
+def _number(value: float | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def _contacts_text(contacts: list[SharedContact]) -> str:
+    shared = []
+    for contact in contacts:
+        name = contact.name.formatted_name or contact.name.first_name if contact.name else None
+        phones = [p.phone or p.wa_id for p in contact.phones if p.phone or p.wa_id]
+        shared.append(" ".join(str(p) for p in [name, *phones] if p))
+    return "[contacts] " + ", ".join(s for s in shared if s) if shared else "[contacts]"
+
+
+def _errors_text(errors: list[GraphError]) -> str:
+    return "; ".join(e.describe() for e in errors)
+
+
+def readable(msg: Message, value_errors: list[GraphError] | None = None) -> tuple[str, str | None]:
+    """(text, reply_id): what the console shows for the message, and the id of the option a
+    button or list tap chose."""
+    text, reply_id = _content(msg, value_errors or [])
+    if msg.referral is not None and (msg.referral.headline or msg.referral.source_url):
+        text = f"{text}\n[from ad: {msg.referral.headline or msg.referral.source_url}]"
+    if msg.context is not None and (msg.context.forwarded or msg.context.frequently_forwarded):
+        text = f"[forwarded] {text}"
+    return text, reply_id
+
+
+def _content(msg: Message, value_errors: list[GraphError]) -> tuple[str, str | None]:
+    kind = msg.type
+    if kind == "text":
+        return (msg.text.body if msg.text else ""), None
+    if kind == "audio":
+        return _media_text("voice" if msg.audio and msg.audio.voice else "audio", msg.audio), None
+    if kind in ("image", "video", "document", "sticker"):
+        media: Media | None = getattr(msg, kind)
+        return _media_text(kind, media), None
+    if kind == "location" and msg.location is not None:
+        loc = msg.location
+        place = " ".join(p for p in (loc.name, loc.address) if p)
+        coords = f"📍 {_number(loc.latitude)},{_number(loc.longitude)}"
+        return (f"{coords} {place}" if place else coords), None
+    if kind == "contacts":
+        return _contacts_text(msg.contacts), None
+    if kind == "interactive" and msg.interactive is not None:
+        choice = msg.interactive.button_reply or msg.interactive.list_reply
+        if choice is not None:
+            return (choice.title or choice.id or ""), choice.id
+        if msg.interactive.nfm_reply is not None:
+            return f"[form] {msg.interactive.nfm_reply.body or 'sent'}", None
+    if kind == "button" and msg.button is not None:
+        return (msg.button.text or msg.button.payload or ""), msg.button.payload
+    if kind == "reaction" and msg.reaction is not None:
+        target = msg.reaction.message_id or "?"
+        if msg.reaction.emoji:
+            return f"reaction {msg.reaction.emoji} to {target}", None
+        return f"reaction removed from {target}", None
+    if kind == "order" and msg.order is not None:
+        count = len(msg.order.product_items)
+        text = f"[order] {count} item{'s' if count != 1 else ''}"
+        return (f"{text}: {msg.order.text}" if msg.order.text else text), None
+    if kind == "edit" and msg.edit is not None:
+        inner = parse_message({"id": msg.id, "from": msg.from_, **msg.edit.message})
+        inner_text = _content(inner, [])[0] if inner is not None else ""
+        return f"[edited] {inner_text}".rstrip(), None
+    errors = msg.errors or value_errors
+    label = "[unsupported]"
+    if kind == "unsupported" and msg.unsupported and msg.unsupported.type:
+        label = f"[unsupported: {msg.unsupported.type}]"
+    elif kind not in ("unsupported", "unknown"):
+        label = f"[{kind}]"
+    return (f"{label} {_errors_text(errors)}" if errors else label), None

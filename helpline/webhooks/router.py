@@ -1,0 +1,56 @@
+"""`/api/webhooks/whatsapp`: Meta's verification challenge and its notifications.
+
+No login and no CSRF token here: Meta calls it. A POST is trusted only when its
+`X-Hub-Signature-256` is the HMAC-SHA256 of the raw body with the app secret of a cloud
+channel, checked before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import ValidationError
+
+from helpline.deps import DatabaseDep, IngestWriterDep
+from helpline.webhooks import service
+from helpline.webhooks.parser import parse_notification
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+
+@router.get("/whatsapp", response_class=PlainTextResponse, operation_id="whatsappWebhookVerify")
+async def verify(
+    db: DatabaseDep,
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    challenge: Annotated[str, Query(alias="hub.challenge")] = "",
+) -> PlainTextResponse:
+    if not service.verify_challenge(await service.cloud_channels(db), mode, token):
+        raise HTTPException(403, "Verification failed")
+    return PlainTextResponse(challenge)
+
+
+@router.post("/whatsapp", operation_id="whatsappWebhook")
+async def notify(request: Request, db: DatabaseDep, writer: IngestWriterDep) -> JSONResponse:
+    body = await request.body()
+    channels = await service.cloud_channels(db)
+    try:
+        secrets = service.signed_secrets(
+            channels, body, request.headers.get(service.SIGNATURE_HEADER)
+        )
+    except service.BadSignature as exc:
+        log.warning("cloud webhook refused: %s", exc.detail)
+        raise HTTPException(exc.status_code, exc.detail) from None
+    try:
+        notification = parse_notification(json.loads(body))
+    except (ValueError, ValidationError) as exc:  # signed, yet not a notification
+        log.warning("cloud webhook: unreadable notification: %s", exc)
+        raise HTTPException(400, "Not a WhatsApp webhook notification") from None
+    summary = await service.handle_notification(db, writer, channels, secrets, notification)
+    return JSONResponse(summary.as_dict())

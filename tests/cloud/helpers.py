@@ -1,0 +1,148 @@
+"""Cloud API test helpers: fixture payloads, signed webhook POSTs, a fake Graph API."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiohttp import web
+from sqlalchemy import select
+
+from helpline.messages.models import Message
+from tests.conftest import App, free_port
+
+FIXTURES = Path("/work/shared/fixtures/cloud-webhooks")
+PHONE_NUMBER_ID = "1122334455667"
+APP_SECRET = "app-secret-for-tests"
+VERIFY_TOKEN = "verify-token-for-tests"
+ACCESS_TOKEN = "EAAG-access-token-for-tests"
+# Nothing listens there: a send that escapes a test fails fast instead of reaching Meta.
+NOWHERE = "http://127.0.0.1:9"
+WEBHOOK = "/api/webhooks/whatsapp"
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.name for p in FIXTURES.glob("*.json"))
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    return data
+
+
+def retarget(payload: dict[str, Any], phone_number_id: str = PHONE_NUMBER_ID) -> dict[str, Any]:
+    """A copy whose every change is addressed to `phone_number_id` (the fixtures' own ids
+    are their authors' placeholders)."""
+    payload = copy.deepcopy(payload)
+    for entry in payload.get("entry", []):
+        for change in entry.get("changes", []):
+            metadata = change.get("value", {}).get("metadata")
+            if isinstance(metadata, dict):
+                metadata["phone_number_id"] = phone_number_id
+    return payload
+
+
+def first_value(payload: dict[str, Any]) -> dict[str, Any]:
+    value: dict[str, Any] = payload["entry"][0]["changes"][0]["value"]
+    return value
+
+
+def sign(body: bytes, secret: str = APP_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def post_webhook(
+    client: httpx.AsyncClient, payload: dict[str, Any] | bytes, secret: str | None = APP_SECRET
+) -> httpx.Response:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Hub-Signature-256"] = sign(body, secret)
+    return await client.post(WEBHOOK, content=body, headers=headers)
+
+
+def cloud_config(**overrides: str) -> dict[str, str]:
+    return {
+        "phone_number_id": PHONE_NUMBER_ID,
+        "waba_id": "102290129340398",
+        "access_token": ACCESS_TOKEN,
+        "app_secret": APP_SECRET,
+        "verify_token": VERIFY_TOKEN,
+        "api_base_url": NOWHERE,
+        "api_version": "v21.0",
+        **overrides,
+    }
+
+
+async def cloud_channel(admin: httpx.AsyncClient, name: str = "Cloud", **config: str) -> int:
+    response = await admin.post(
+        "/api/channels",
+        json={
+            "name": name,
+            "provider": "cloud",
+            "phone": "+972123456789",
+            "config": cloud_config(**config),
+        },
+    )
+    assert response.status_code == 201, response.text
+    channel_id: int = response.json()["id"]
+    return channel_id
+
+
+async def stored(app: App, channel_id: int | None = None) -> list[Message]:
+    async with app.db.sessionmaker() as session:
+        query = select(Message).order_by(Message.id)
+        if channel_id is not None:
+            query = query.where(Message.channel_id == channel_id)
+        return list((await session.scalars(query)).unique())
+
+
+@dataclass
+class FakeGraph:
+    """A local Graph API: records each request and answers with the scripted responses,
+    then with success (`wamid.OUT<n>`)."""
+
+    url: str = ""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    script: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.content_type == "application/json" else None
+        self.requests.append({"path": request.path, "headers": dict(request.headers), "json": body})
+        if self.script:
+            status, answer = self.script.pop(0)
+            return web.json_response(answer, status=status)
+        wamid = f"wamid.OUT{len(self.requests)}"
+        to = body.get("to") if isinstance(body, dict) else None
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to}],
+                "messages": [{"id": wamid}],
+            }
+        )
+
+
+def graph_error(code: int, message: str, details: str = "") -> dict[str, Any]:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code}
+    if details:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return {"error": error}
+
+
+async def start_graph() -> tuple[FakeGraph, web.AppRunner]:
+    graph = FakeGraph()
+    server = web.Application()
+    server.router.add_post("/{version}/{number}/messages", graph.handle)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    graph.url = f"http://127.0.0.1:{port}"
+    return graph, runner
