@@ -79,12 +79,14 @@ async def store_inbound(
     convs = await find_or_open(session, [(i.channel_id, contacts[i.phone]) for i in valid])
     known = await _stored(session, valid) if look_for_duplicates else {}
     outcomes: list[Outcome] = []
+    announced: set[str] = set()  # a conversation opened now is announced with its first message
     for item in batch:
         channel = channels.get(item.channel_id)
         if channel is None:
             outcomes.append(NotFound(f"Channel {item.channel_id} not found"))
             continue
-        conv, opened = convs[open_key(item.channel_id, contacts[item.phone].id)]
+        key = open_key(item.channel_id, contacts[item.phone].id)
+        conv, opened = convs[key]
         if item.key in known:
             outcomes.append(await _duplicate(session, known[item.key]))
             continue
@@ -93,7 +95,8 @@ async def store_inbound(
         known[item.key] = msg
         if opened and channel.default_area_id is not None:
             conv.area_id = channel.default_area_id
-        outcomes.append(IngestResult(msg, conv, opened=opened and not _seen(outcomes, conv)))
+        outcomes.append(IngestResult(msg, conv, opened=opened and key not in announced))
+        announced.add(key)
     await session.flush()
     await _after_stored(session, [o for o in outcomes if isinstance(o, IngestResult)])
     await session.commit()
@@ -106,10 +109,6 @@ async def _channels(session: HelplineSession, batch: list[Inbound]) -> dict[int,
     )
     wanted = {(i.channel_id, i.provider) for i in batch}
     return {c.id: c for c in found if (c.id, None) in wanted or (c.id, c.provider) in wanted}
-
-
-def _seen(outcomes: list[Outcome], conv: Conversation) -> bool:
-    return any(isinstance(o, IngestResult) and o.conversation is conv for o in outcomes)
 
 
 def _message(item: Inbound, conv: Conversation) -> Message:
