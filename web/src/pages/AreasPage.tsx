@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react'
+import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ApiError } from '../api'
@@ -7,6 +7,7 @@ import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
 import type { Area } from '../types'
 import { errorMessage } from '../util'
+import { useConfirmedAction } from '../hooks'
 
 interface Draft {
   id: number
@@ -40,9 +41,14 @@ export default function AreasPage() {
   const [saving, setSaving] = useState(false)
   const [rowError, setRowError] = useState<{ id: number; error: unknown } | null>(null)
 
-  const [toDelete, setToDelete] = useState<Area | null>(null)
-  const [deleting, setDeleting] = useState(false)
-  const [deleteError, setDeleteError] = useState<unknown>(null)
+  const {
+    target: toDelete,
+    busy: deleting,
+    error: deleteError,
+    ask: askDelete,
+    cancel: cancelDelete,
+    run: runDelete,
+  } = useConfirmedAction<Area>()
 
   const create = async (e: FormEvent) => {
     e.preventDefault()
@@ -103,39 +109,15 @@ export default function AreasPage() {
     }
   }
 
-  const confirmDelete = async () => {
-    if (!toDelete) return
-    setDeleting(true)
-    setDeleteError(null)
-    try {
-      await api.deleteArea(toDelete.id)
-      remove(toDelete.id)
-      setToDelete(null)
-    } catch (err) {
-      setDeleteError(err)
-    } finally {
-      setDeleting(false)
-    }
-  }
+  const confirmDelete = () =>
+    runDelete(async (area) => {
+      await api.deleteArea(area.id)
+      remove(area.id)
+    })
 
-  const deactivateInstead = async () => {
-    if (!toDelete) return
-    setDeleting(true)
-    try {
-      upsert(await api.updateArea(toDelete.id, { active: false }))
-      setToDelete(null)
-      setDeleteError(null)
-    } catch (err) {
-      setDeleteError(err)
-    } finally {
-      setDeleting(false)
-    }
-  }
-
-  const cancelDelete = useCallback(() => {
-    setToDelete(null)
-    setDeleteError(null)
-  }, [])
+  // Offered by the 409 of a delete, which stays on screen meanwhile.
+  const deactivateInstead = () =>
+    runDelete(async (area) => upsert(await api.updateArea(area.id, { active: false })), true)
 
   const deleteConflict = deleteError instanceof ApiError && deleteError.status === 409
 
@@ -395,10 +377,7 @@ export default function AreasPage() {
                             type="button"
                             className="btn btn-ghost btn-sm btn-danger-text"
                             data-testid="area-delete"
-                            onClick={() => {
-                              setDeleteError(null)
-                              setToDelete(a)
-                            }}
+                            onClick={() => askDelete(a)}
                           >
                             {t('common.delete')}
                           </button>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { DragEvent, FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api'
@@ -8,6 +8,7 @@ import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
 import type { QuickReply, QuickReplyScope, User } from '../types'
 import { errorMessage } from '../util'
+import { useConfirmedAction } from '../hooks'
 
 interface Form {
   /** null: creating a new reply */
@@ -55,9 +56,14 @@ export default function QuickRepliesPage() {
   const [saving, setSaving] = useState(false)
   const [formError, setFormError] = useState<unknown>(null)
 
-  const [toDelete, setToDelete] = useState<QuickReply | null>(null)
-  const [deleting, setDeleting] = useState(false)
-  const [deleteError, setDeleteError] = useState<unknown>(null)
+  const {
+    target: toDelete,
+    busy: deleting,
+    error: deleteError,
+    ask: askDelete,
+    cancel: cancelDelete,
+    run: runDelete,
+  } = useConfirmedAction<QuickReply>()
 
   const [dragId, setDragId] = useState<number | null>(null)
   const [overId, setOverId] = useState<number | null>(null)
@@ -76,11 +82,6 @@ export default function QuickRepliesPage() {
       })
     return () => ctrl.abort()
   }, [reloadCount])
-
-  const cancelDelete = useCallback(() => {
-    setToDelete(null)
-    setDeleteError(null)
-  }, [])
 
   if (!user) return null
   const activeAreas = (areas ?? []).filter((a) => a.active)
@@ -121,21 +122,12 @@ export default function QuickRepliesPage() {
     }
   }
 
-  const confirmDelete = async () => {
-    if (!toDelete) return
-    setDeleting(true)
-    setDeleteError(null)
-    try {
-      await api.deleteQuickReply(toDelete.id)
-      setReplies((list) => (list ? list.filter((r) => r.id !== toDelete.id) : list))
-      if (form.id === toDelete.id) setForm(EMPTY)
-      setToDelete(null)
-    } catch (err) {
-      setDeleteError(err)
-    } finally {
-      setDeleting(false)
-    }
-  }
+  const confirmDelete = () =>
+    runDelete(async (reply) => {
+      await api.deleteQuickReply(reply.id)
+      setReplies((list) => (list ? list.filter((r) => r.id !== reply.id) : list))
+      if (form.id === reply.id) setForm(EMPTY)
+    })
 
   /** Moves `id` to the place of `targetId` among the replies I may edit, then saves the order. */
   const move = async (id: number, targetId: number) => {
@@ -425,10 +417,7 @@ export default function QuickRepliesPage() {
                             type="button"
                             className="btn btn-ghost btn-sm btn-danger-text"
                             data-testid="qr-delete"
-                            onClick={() => {
-                              setDeleteError(null)
-                              setToDelete(r)
-                            }}
+                            onClick={() => askDelete(r)}
                           >
                             {t('common.delete')}
                           </button>

@@ -10,6 +10,7 @@ import Modal from '../components/Modal'
 import { ROLES } from '../types'
 import type { Role, User, UserInput } from '../types'
 import { errorMessage } from '../util'
+import { useConfirmedAction } from '../hooks'
 
 interface FormState {
   /** null = new user */
@@ -104,9 +105,14 @@ export default function UsersPage() {
   const [saving, setSaving] = useState(false)
   const [formError, setFormError] = useState<unknown>(null)
 
-  const [toDeactivate, setToDeactivate] = useState<User | null>(null)
-  const [deactivating, setDeactivating] = useState(false)
-  const [deactivateError, setDeactivateError] = useState<unknown>(null)
+  const {
+    target: toDeactivate,
+    busy: deactivating,
+    error: deactivateError,
+    ask: askDeactivate,
+    cancel: cancelDeactivate,
+    run: runDeactivate,
+  } = useConfirmedAction<User>()
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -179,24 +185,8 @@ export default function UsersPage() {
     }
   }
 
-  const confirmDeactivate = async () => {
-    if (!toDeactivate) return
-    setDeactivating(true)
-    setDeactivateError(null)
-    try {
-      replace(await api.deactivateUser(toDeactivate.id))
-      setToDeactivate(null)
-    } catch (err) {
-      setDeactivateError(err)
-    } finally {
-      setDeactivating(false)
-    }
-  }
-  const cancelDeactivate = useCallback(() => {
-    setToDeactivate(null)
-    setDeactivateError(null)
-  }, [])
-
+  const confirmDeactivate = () =>
+    runDeactivate(async (user) => replace(await api.deactivateUser(user.id)))
   const isNew = form?.id === null
   // Inactive areas stay listed only for users that already belong to them.
   const selectableAreas = (areas ?? []).filter((a) => a.active || form?.areaIds.includes(a.id))
@@ -291,10 +281,7 @@ export default function UsersPage() {
                           data-testid="user-deactivate"
                           disabled={u.id === me?.id}
                           title={u.id === me?.id ? t('users.cannotDeactivateSelf') : undefined}
-                          onClick={() => {
-                            setDeactivateError(null)
-                            setToDeactivate(u)
-                          }}
+                          onClick={() => askDeactivate(u)}
                         >
                           {t('users.deactivate')}
                         </button>

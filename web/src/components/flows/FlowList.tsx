@@ -12,6 +12,7 @@ import Modal from '../Modal'
 import { downloadFlow } from './exportFile'
 import { ChannelSelect } from './fields'
 import ImportDialog from './ImportDialog'
+import { useConfirmedAction } from '../../hooks'
 
 function byName(a: Flow, b: Flow): number {
   return a.name.localeCompare(b.name) || a.id - b.id
@@ -46,9 +47,14 @@ export default function FlowList() {
   const [editing, setEditing] = useState<EditForm | null>(null)
   const [editBusy, setEditBusy] = useState(false)
   const [editError, setEditError] = useState<unknown>(null)
-  const [toDelete, setToDelete] = useState<Flow | null>(null)
-  const [deleting, setDeleting] = useState(false)
-  const [deleteError, setDeleteError] = useState<unknown>(null)
+  const {
+    target: toDelete,
+    busy: deleting,
+    error: deleteError,
+    ask: askDelete,
+    cancel: cancelDelete,
+    run: runDelete,
+  } = useConfirmedAction<Flow>()
   const [importing, setImporting] = useState(false)
 
   useEffect(() => {
@@ -133,25 +139,12 @@ export default function FlowList() {
     }
   }
 
-  const confirmDelete = async () => {
-    if (!toDelete) return
-    setDeleting(true)
-    setDeleteError(null)
-    try {
-      await api.deleteFlow(toDelete.id)
-      setFlows((list) => (list ? list.filter((f) => f.id !== toDelete.id) : list))
-      setToDelete(null)
-    } catch (err) {
-      setDeleteError(err)
-    } finally {
-      setDeleting(false)
-    }
-  }
+  const confirmDelete = () =>
+    runDelete(async (flow) => {
+      await api.deleteFlow(flow.id)
+      setFlows((list) => (list ? list.filter((f) => f.id !== flow.id) : list))
+    })
 
-  const cancelDelete = useCallback(() => {
-    setToDelete(null)
-    setDeleteError(null)
-  }, [])
   const closeEdit = useCallback(() => {
     setEditing(null)
     setEditError(null)
@@ -327,10 +320,7 @@ export default function FlowList() {
                           type="button"
                           className="btn btn-ghost btn-sm btn-danger-text"
                           data-testid="flow-delete"
-                          onClick={() => {
-                            setDeleteError(null)
-                            setToDelete(f)
-                          }}
+                          onClick={() => askDelete(f)}
                         >
                           {t('common.delete')}
                         </button>
