@@ -16,13 +16,14 @@ import type {
   MenuNode,
   MenuOption,
 } from '../../types'
-import { AreaSelect, IntInput, ListInput, NodeSelect } from './fields'
+import { AreaSelect, ChoiceSelect, IntInput, ListInput, NodeSelect } from './fields'
 import { TYPE_ICONS } from './NodeTree'
 
 const HUMAN = '__human__'
 const ACTION_KINDS: ActionKind[] = ['ask', 'tag', 'webhook', 'catalog']
 const ASK_FIELDS: AskField[] = ['name', 'email', 'dni', 'custom']
 const CHECKS: AnswerCheck[] = ['text', 'name', 'email', 'dni', 'number']
+const CATALOG_COMMANDS: NonNullable<ActionNode['command']>[] = ['lookup', 'list']
 
 type Dispatch = (action: BuilderAction) => void
 
@@ -309,32 +310,24 @@ function ActionFields({ def, node, patch }: { def: FlowDefinition; node: ActionN
         <>
           <div className="form-grid">
             <Field label={t('flows.askField')}>
-              <select
-                data-testid="flow-field-ask-field"
-                value={node.field ?? ''}
-                onChange={(e) => patch({ field: (e.target.value || null) as AskField | null })}
-              >
-                <option value="">{t('flows.choose')}</option>
-                {ASK_FIELDS.map((f) => (
-                  <option key={f} value={f}>
-                    {t(`flows.field.${f}`)}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect
+                testId="flow-field-ask-field"
+                value={node.field}
+                choices={ASK_FIELDS}
+                labelPrefix="flows.field"
+                emptyLabel={t('flows.choose')}
+                onChange={(field) => patch({ field })}
+              />
             </Field>
             <Field label={t('flows.check')}>
-              <select
-                data-testid="flow-field-check"
-                value={node.check ?? ''}
-                onChange={(e) => patch({ check: (e.target.value || null) as AnswerCheck | null })}
-              >
-                <option value="">{t('flows.checkDefault')}</option>
-                {CHECKS.map((c) => (
-                  <option key={c} value={c}>
-                    {t(`flows.checks.${c}`)}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect
+                testId="flow-field-check"
+                value={node.check}
+                choices={CHECKS}
+                labelPrefix="flows.checks"
+                emptyLabel={t('flows.checkDefault')}
+                onChange={(check) => patch({ check })}
+              />
             </Field>
           </div>
           {node.field === 'custom' && (
@@ -383,15 +376,14 @@ function ActionFields({ def, node, patch }: { def: FlowDefinition; node: ActionN
       {node.action === 'catalog' && (
         <>
           <Field label={t('flows.command')}>
-            <select
-              data-testid="flow-field-command"
-              value={node.command ?? ''}
-              onChange={(e) => patch({ command: (e.target.value || null) as ActionNode['command'] })}
-            >
-              <option value="">{t('flows.choose')}</option>
-              <option value="lookup">{t('flows.commands.lookup')}</option>
-              <option value="list">{t('flows.commands.list')}</option>
-            </select>
+            <ChoiceSelect
+              testId="flow-field-command"
+              value={node.command}
+              choices={CATALOG_COMMANDS}
+              labelPrefix="flows.commands"
+              emptyLabel={t('flows.choose')}
+              onChange={(command) => patch({ command })}
+            />
           </Field>
           <CatalogEntries node={node} patch={patch} />
           {lookup && (

@@ -4,6 +4,39 @@ import { useAreas } from '../../areas'
 import { flatten } from '../../flowTree'
 import type { Channel, FlowNode } from '../../types'
 
+/** A select over fixed values labelled `t(labelPrefix + '.' + value)`; '' stands for none. */
+export function ChoiceSelect<T extends string>({
+  testId,
+  value,
+  choices,
+  labelPrefix,
+  emptyLabel,
+  onChange,
+}: {
+  testId: string
+  value: T | null | undefined
+  choices: readonly T[]
+  labelPrefix: string
+  emptyLabel: string
+  onChange: (value: T | null) => void
+}) {
+  const { t } = useTranslation()
+  return (
+    <select
+      data-testid={testId}
+      value={value ?? ''}
+      onChange={(e) => onChange((e.target.value || null) as T | null)}
+    >
+      <option value="">{emptyLabel}</option>
+      {choices.map((c) => (
+        <option key={c} value={c}>
+          {t(`${labelPrefix}.${c as string}`)}
+        </option>
+      ))}
+    </select>
+  )
+}
+
 /**
  * A list of words typed comma-separated ("menu, menú, 0"). The text is kept as typed while
  * editing (a trailing comma stays); the parent gets the parsed list on every change.
