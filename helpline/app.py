@@ -20,12 +20,19 @@ from helpline import realtime
 from helpline.areas.router import router as areas_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
+from helpline.channels import crypto
+from helpline.channels import service as channels_service
+from helpline.channels.router import bot_router
 from helpline.channels.router import router as channels_router
+from helpline.channels.runtime import ChannelRuntime
 from helpline.config import Settings, get_settings
 from helpline.conversations.router import router as conversations_router
 from helpline.db import Database
 from helpline.errors import DomainError
 from helpline.flows.router import router as flows_router
+from helpline.media.fetcher import MediaFetcher
+from helpline.media.router import router as media_router
+from helpline.media.service import MediaStorage
 from helpline.messages.delivery import DeliveryWorker
 from helpline.messages.ingest import IngestWriter
 from helpline.messages.router import router as messages_router
@@ -39,6 +46,8 @@ from helpline.scheduler.service import (
     open_queues,
     release_absent_operators,
 )
+from helpline.templates.router import router as templates_router
+from helpline.webhooks.gateway import router as gateway_webhooks_router
 from helpline.webhooks.router import router as webhooks_router
 from helpline.working_hours.router import router as working_hours_router
 
@@ -49,8 +58,21 @@ CONSOLE_DIR = Path(__file__).parent / "console_dist"
 
 def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = DeliveryWorker(db, max_attempts=settings.delivery_max_attempts)
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime: ChannelRuntime = app.state.runtime
+        await _seal_channel_configs(db)
+        worker = DeliveryWorker(
+            db,
+            max_attempts=settings.delivery_max_attempts,
+            runtime=runtime,
+            upload_dir=settings.upload_dir,
+        )
+        fetcher = MediaFetcher(
+            db,
+            MediaStorage.of(settings),
+            max_attempts=settings.media_max_attempts,
+            runtime=runtime,
+        )
         periodic: list[tuple[float, Callable[[], Awaitable[object]], str]] = [
             (settings.session_cleanup_interval / 1000, lambda: cleanup_sessions(db), "sessions"),
             (settings.scheduler_interval_ms / 1000, lambda: auto_close(db, settings), "auto-close"),
@@ -58,7 +80,11 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
             (60, lambda: open_queues(db), "open-queues"),
         ]
-        tasks = [asyncio.create_task(worker.run_forever(), name="delivery")]
+        tasks = [
+            asyncio.create_task(worker.run_forever(), name="delivery"),
+            asyncio.create_task(runtime.run_forever(), name="channel-runtime"),
+            asyncio.create_task(fetcher.run_forever(), name="media-fetcher"),
+        ]
         tasks += [asyncio.create_task(every(s, job, name), name=name) for s, job, name in periodic]
         try:
             yield
@@ -72,11 +98,19 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     return lifespan
 
 
+async def _seal_channel_configs(db: Database) -> None:
+    async with db.sessionmaker() as session:
+        if await channels_service.reseal_configs(session):
+            await session.commit()
+
+
 def create_fastapi(settings: Settings, db: Database) -> FastAPI:
     app = FastAPI(title="Helpline", version="0.1.0", lifespan=_lifespan(settings, db))
     app.state.settings = settings
     app.state.db = db
-    app.state.ingest = IngestWriter(db)
+    app.state.ingest = IngestWriter(db, MediaStorage.of(settings))
+    app.state.runtime = ChannelRuntime(db, settings, app.state.ingest)
+    crypto.configure_from(settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -88,7 +122,10 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        body = {"detail": exc.detail}
+        if exc.code is not None:
+            body["code"] = exc.code
+        return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(IntegrityError)
     async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
@@ -110,12 +147,16 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         areas_router,
         working_hours_router,
         channels_router,
+        bot_router,
         conversations_router,
+        templates_router,
         messages_router,
+        media_router,
         sandbox_router,
         quick_replies_router,
         flows_router,
         webhooks_router,
+        gateway_webhooks_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -87,11 +87,13 @@ def demo(host: Host = "0.0.0.0", port: Port = None, workers: Workers = 1) -> Non
         os.environ["SESSION_SECRET"] = _demo_secret()
     settings = _settings()
     _migrate(settings)
+    from helpline.channels import crypto
     from helpline.db import Database
     from helpline.demo import seed_demo
 
     async def _seed() -> None:
         db = Database(settings.database_url)
+        crypto.configure_from(settings)
         try:
             await seed_demo(db)
         finally:

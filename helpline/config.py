@@ -48,8 +48,19 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     upload_dir: Path = Path("./data/uploads")
     max_upload_mb: int = Field(16, gt=0)
+    # Downloads of inbound media (a Cloud API media id...) tried this often before failing.
+    media_max_attempts: int = Field(5, ge=1)
+    # Where WhatsApp Web sessions are kept, so a restart needs no new QR scan.
+    whatsapp_session_dir: Path = Path("./data/whatsapp-sessions")
+    # Key for channel secrets at rest; empty: derived from SESSION_SECRET.
+    config_secret: str = ""
+    config_secret_previous: str = ""
     delivery_max_attempts: int = Field(6, ge=1)
     presence_grace_seconds: int = Field(120, ge=0)
+    # WhatsApp Web channels: reconnect attempts after a lost connection, and the first wait
+    # (milliseconds, as in the seed's .env; doubled after each failed attempt).
+    max_reconnect_attempts: int = Field(5, ge=0)
+    reconnect_interval: int = Field(5_000, ge=100, description="milliseconds")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("database_url")
@@ -70,6 +81,10 @@ class Settings(BaseSettings):
     @property
     def cors_origins(self) -> list[str]:
         return [o.strip() for o in self.cors_origin.split(",") if o.strip()]
+
+    @property
+    def reconnect_interval_seconds(self) -> float:
+        return self.reconnect_interval / 1000
 
     @property
     def is_sqlite(self) -> bool:

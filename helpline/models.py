@@ -2,20 +2,23 @@
 
 from helpline.areas.models import Area, UserArea
 from helpline.auth.models import User, UserSession
-from helpline.channels.models import Channel
+from helpline.channels.models import Channel, ChannelEvent
 from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.flows.models import Flow, FlowRun, FlowVersion
+from helpline.media.models import MediaFile
 from helpline.messages.models import Message
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
+from helpline.templates.models import MessageTemplate
 from helpline.working_hours.models import DateException, WeeklyInterval
 
 __all__ = [
     "Area",
     "Base",
     "Channel",
+    "ChannelEvent",
     "Contact",
     "DateException",
     "Flow",
@@ -24,7 +27,9 @@ __all__ = [
     "ConsoleSocket",
     "Conversation",
     "ConversationEvent",
+    "MediaFile",
     "Message",
+    "MessageTemplate",
     "QuickReply",
     "User",
     "UserArea",

@@ -164,8 +164,18 @@ class App:
 
 
 @pytest.fixture
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's UPLOAD_DIR (and WhatsApp Web session folder) for one test: temporary,
+    never the repository's `data/`."""
+    path = tmp_path / "uploads"
+    monkeypatch.setenv("UPLOAD_DIR", str(path))
+    monkeypatch.setenv("WHATSAPP_SESSION_DIR", str(tmp_path / "whatsapp-sessions"))
+    return path
+
+
+@pytest.fixture
 async def app(
-    db_url: str, events: CapturedEvents, request: pytest.FixtureRequest
+    db_url: str, events: CapturedEvents, request: pytest.FixtureRequest, upload_dir: Path
 ) -> AsyncIterator[App]:
     """The whole app in-process (lifespan running: delivery worker included) on an empty
     database holding only the admin `test` and one sandbox channel. Mark a test with
@@ -185,6 +195,7 @@ async def app(
         await ensure_admin(session, *ADMIN)
         await create_channel(session, ChannelCreate(name="Sandbox", provider="sandbox"))
         await session.commit()
+    events.clear()  # the set-up's own events (the channel's first state) are not the test's
     async with LifespanManager(asgi):
         yield App(asgi, settings, db)
         events.clear()

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.channels.crypto import SealedJSON
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
+
+
+class ChannelState(enum.StrEnum):
+    DISCONNECTED = "disconnected"
+    QR = "qr"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    PAUSED = "paused"
+    ERROR = "error"
 
 
 class Channel(Base):
@@ -19,9 +30,39 @@ class Channel(Base):
     name: Mapped[str] = mapped_column(String(80))
     provider: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="disconnected")
-    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=ChannelState.DISCONNECTED.value)
+    status_detail: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The QR code to scan (its text), while the state is `qr`.
+    qr: Mapped[str | None] = mapped_column(String(2000))
+    # Provider settings, secrets included: stored encrypted (see crypto.py).
+    config: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether an admin wants the session running (start) or not (stop); the runtime
+    # keeps long-lived sessions in line with it.
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Paused by an admin: messages keep arriving, but the bot and sends wait.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The server process holding a long-lived session (WhatsApp Web) and until when.
+    owner_node: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An action for that process to carry out on the session ("logout").
+    session_command: Mapped[str | None] = mapped_column(String(16))
     # Where new conversations on this number queue until a bot flow routes them.
     default_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelEvent(Base):
+    """A channel's history: state changes (kind "state") and its log (kind "log")."""
+
+    __tablename__ = "channel_events"
+    __table_args__ = (Index("ix_channel_events_channel_kind", "channel_id", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    # state: the new state; log: the level (info, warning, error).
+    value: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

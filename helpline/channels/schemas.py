@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from helpline.auth.schemas import ApiModel
-from helpline.channels.providers import PROVIDERS
-from helpline.channels.providers.cloud import SECRET_CONFIG, mask_secret, missing_config
+from helpline.channels.models import Channel
+from helpline.channels.providers import PROVIDERS, masked_config, missing_config, provider_class
+from helpline.channels.providers.base import has_reply_window
 
 
 class ChannelOut(ApiModel):
@@ -15,17 +17,46 @@ class ChannelOut(ApiModel):
     provider: str
     phone: str | None
     status: str
+    status_detail: str | None
+    status_changed_at: datetime | None
+    qr: str | None
     is_default: bool
     default_area_id: int | None
     # Secrets (tokens, app secrets) are never returned whole: only their last characters.
     config: dict[str, Any] = Field(default_factory=dict)
+    reply_window: bool = False
+    created_at: datetime
 
-    @field_validator("config", mode="before")
     @classmethod
-    def _mask_secrets(cls, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            return {}
-        return {k: mask_secret(v) if k in SECRET_CONFIG else v for k, v in value.items()}
+    def of(cls, channel: Channel) -> ChannelOut:
+        known = channel.provider in PROVIDERS
+        return cls(
+            id=channel.id,
+            name=channel.name,
+            provider=channel.provider,
+            phone=channel.phone,
+            status=channel.status,
+            status_detail=channel.status_detail,
+            status_changed_at=channel.status_changed_at,
+            qr=channel.qr if channel.status == "qr" else None,
+            is_default=channel.is_default,
+            default_area_id=channel.default_area_id,
+            config=masked_config(channel.provider, channel.config or {}),
+            reply_window=known and has_reply_window(provider_class(channel.provider)),
+            created_at=channel.created_at,
+        )
+
+
+def _known_provider(value: str) -> str:
+    if value not in PROVIDERS:
+        raise ValueError(f"unknown provider; one of: {', '.join(sorted(PROVIDERS))}")
+    return value
+
+
+def _check_config(provider: str, config: dict[str, Any]) -> None:
+    missing = missing_config(provider, config)
+    if missing:
+        raise ValueError(f"config is missing {', '.join(missing)} for the {provider} provider")
 
 
 class ChannelCreate(ApiModel):
@@ -36,17 +67,72 @@ class ChannelCreate(ApiModel):
     is_default: bool = False
     default_area_id: int | None = None
 
-    @field_validator("provider")
-    @classmethod
-    def _known_provider(cls, value: str) -> str:
-        if value not in PROVIDERS:
-            raise ValueError(f"unknown provider; one of: {', '.join(sorted(PROVIDERS))}")
-        return value
+    _provider = field_validator("provider")(_known_provider)
 
     @model_validator(mode="after")
     def _provider_config(self) -> ChannelCreate:
-        if self.provider == "cloud":
-            missing = missing_config(self.config)
-            if missing:
-                raise ValueError(f"config is missing {', '.join(missing)} for the cloud provider")
+        _check_config(self.provider, self.config)
         return self
+
+
+class ChannelUpdate(ApiModel):
+    """Only the fields sent change. Config keys are merged into the stored config; a secret
+    sent back masked (as the API shows it) or empty keeps the stored value."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    phone: str | None = Field(default=None, max_length=32)
+    config: dict[str, Any] | None = None
+    is_default: bool | None = None
+    default_area_id: int | None = None
+
+
+class ChannelMetadata(ApiModel):
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    phone: str | None = Field(default=None, max_length=32)
+    default_area_id: int | None = None
+
+
+class ChannelStatusOut(ApiModel):
+    channel_id: int
+    status: str
+    status_detail: str | None
+    phone: str | None
+    name: str
+    qr: str | None
+
+
+class ChannelQrOut(ApiModel):
+    channel_id: int
+    status: str
+    qr: str | None
+    svg: str | None
+
+
+class ChannelEventOut(ApiModel):
+    id: int
+    status: str
+    detail: str | None
+    created_at: datetime
+
+
+class ChannelLogOut(ApiModel):
+    id: int
+    level: str
+    message: str
+    created_at: datetime
+
+
+class ConfigFieldOut(ApiModel):
+    key: str
+    required: bool
+    secret: bool
+    default: str | None
+    generated: bool
+
+
+class ProviderOut(ApiModel):
+    name: str
+    label: str
+    config_fields: list[ConfigFieldOut]
+    session: bool  # has a session to start, stop and log out (QR, remote server)
+    reply_window: bool

@@ -37,6 +37,8 @@ class Conversation(Base):
     last_message_preview: Mapped[str | None] = mapped_column(String(200))
     # Since when the customer has been waiting for an answer (NULL: nobody is waiting).
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When the customer last wrote: WhatsApp's 24-hour reply window counts from here.
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The area's local date on which the out-of-hours courtesy text was last sent.
     courtesy_sent_on: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,6 +26,7 @@ class ConversationOut(ApiModel):
     last_message_at: datetime | None
     last_message_preview: str | None
     waiting_since: datetime | None
+    last_inbound_at: datetime | None = None
     created_at: datetime
     closed_at: datetime | None
 

@@ -53,6 +53,9 @@ async def on_inbound(session: AsyncSession, conv: Conversation, msg: Message, op
     interactive option arrives as `msg.payload["replyId"]`. Calling it twice for one
     message is harmless: a message is answered once.
     """
+    channel = await session.get(Channel, conv.channel_id)
+    if channel is not None and channel.paused:
+        return await _paused(session, conv)
     if conv.status == PENDING and opened:
         if not await _begin(session, conv):
             return False
@@ -75,6 +78,16 @@ async def on_inbound(session: AsyncSession, conv: Conversation, msg: Message, op
     run.last_message_id = msg.id
     if conv.status == BOT:
         conv.waiting_since = None  # the bot answered: nobody is waiting for a person
+    return True
+
+
+async def _paused(session: AsyncSession, conv: Conversation) -> bool:
+    """A paused number sends nothing, so the bot cannot talk on it: a conversation it was
+    holding goes to a person, who will answer once the number is back."""
+    if conv.status != BOT or not await _hold(session, conv):
+        return False
+    await stop_bot(session, conv, None)
+    await _Applier(session, conv).handover(engine.Handover(None, "channel_paused"))
     return True
 
 

@@ -12,24 +12,39 @@ import asyncio
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpline.channels.models import Channel
+from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import build_provider
-from helpline.channels.providers.base import OutboundText, Provider, ProviderError
+from helpline.channels.providers.base import (
+    OutboundMedia,
+    OutboundText,
+    Provider,
+    ProviderError,
+)
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_status
 from helpline.conversations.models import Conversation
 from helpline.db import Database
+from helpline.media.models import MediaStatus
+from helpline.media.service import MediaStorage, download_name
 from helpline.messages import outbox
 from helpline.messages.models import Message, MessageStatus
 from helpline.messages.service import advance_status
+from helpline.messages.views import load_views
+from helpline.presence.service import NODE
+
+if TYPE_CHECKING:
+    from helpline.channels.runtime import ChannelRuntime
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+DEFAULT_STORAGE = MediaStorage()
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -39,9 +54,17 @@ def backoff(attempts: int) -> timedelta:
 
 class DeliveryWorker:
     def __init__(
-        self, db: Database, max_attempts: int, batch_size: int = 50, poll_seconds: float = 1.0
+        self,
+        db: Database,
+        max_attempts: int,
+        batch_size: int = 50,
+        poll_seconds: float = 1.0,
+        runtime: ChannelRuntime | None = None,
+        upload_dir: Path = DEFAULT_STORAGE.upload_dir,
     ) -> None:
         self.db = db
+        self.upload_dir = upload_dir  # where the files of media messages are
+        self.runtime = runtime
         self.max_attempts = max_attempts
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -63,6 +86,8 @@ class DeliveryWorker:
         if not claimed:
             return 0
         providers = await self._providers({m.channel_id for m in claimed})
+        async with self.db.sessionmaker() as session:
+            await load_views(session, claimed)  # their files and the messages they quote
         # Messages to one phone go out in order; different phones go out concurrently.
         lanes: dict[tuple[int, str | None], list[Message]] = defaultdict(list)
         for msg in claimed:
@@ -80,11 +105,17 @@ class DeliveryWorker:
             # A lease that ran out belongs to a process that died mid-send: take it over.
             and_(Message.status == MessageStatus.SENDING.value, Message.next_attempt_at < now),
         )
+        # Only channels that are up: a paused, stopped or broken number keeps its messages
+        # queued until it is back. A session held by one process is sent through by it.
+        sendable = select(Channel.id).where(
+            Channel.status == ChannelState.CONNECTED.value,
+            or_(Channel.owner_node.is_(None), Channel.owner_node == NODE),
+        )
         async with self.db.sessionmaker() as session:
             ids = list(
                 await session.scalars(
                     select(Message.id)
-                    .where(due)
+                    .where(due, Message.channel_id.in_(sendable))
                     .order_by(Message.id)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
@@ -107,17 +138,26 @@ class DeliveryWorker:
     async def _providers(self, channel_ids: set[int]) -> dict[int, Provider]:
         async with self.db.sessionmaker() as session:
             channels = await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))
-            return {c.id: build_provider(c.provider, c.config) for c in channels}
+            return {c.id: self._provider(c) for c in channels}
+
+    def _provider(self, channel: Channel) -> Provider:
+        running = self.runtime.provider_for(channel.id) if self.runtime else None
+        return running or build_provider(channel.provider, channel.config)
 
     async def _send_lane(self, provider: Provider, lane: list[Message]) -> None:
         for msg in lane:
             await self._send_one(provider, msg)
 
     async def _send_one(self, provider: Provider, msg: Message) -> None:
-        outbound = OutboundText(
-            message_id=msg.id, to_phone=msg.to_phone or "", body=msg.body, payload=msg.payload
-        )
         try:
+            outbound = OutboundText(
+                message_id=msg.id,
+                to_phone=msg.to_phone or "",
+                body=msg.body,
+                payload=msg.payload,
+                media=self._media(msg),
+                quoted_id=msg.quoted.provider_message_id if msg.quoted else None,
+            )
             result = await provider.send_text(outbound)
         except ProviderError as exc:
             await self._record_failure(msg.id, exc)
@@ -126,6 +166,20 @@ class DeliveryWorker:
             await self._record_failure(msg.id, ProviderError(str(exc)[:200], transient=True))
         else:
             await self._record_sent(msg.id, result.provider_message_id, result.status)
+
+    def _media(self, msg: Message) -> OutboundMedia | None:
+        media = msg.media
+        if media is None:
+            return None
+        if media.status != MediaStatus.READY or not media.stored_path:
+            raise ProviderError("The file of this message is not available", transient=False)
+        return OutboundMedia(
+            kind=media.kind,
+            mime_type=media.mime_type or "application/octet-stream",
+            filename=download_name(media),
+            path=(self.upload_dir / media.stored_path).resolve(),
+            size=media.size or 0,
+        )
 
     async def _record_sent(self, message_id: int, provider_id: str, status: str) -> None:
         async with self.db.sessionmaker() as session:

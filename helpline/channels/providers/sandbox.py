@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from helpline.channels.providers.base import OutboundText, ProviderError, SendResult
+from helpline.channels.providers.base import ConfigField, OutboundText, ProviderError, SendResult
 
 
 class SandboxProvider:
     name = "sandbox"
+    config_fields: tuple[ConfigField, ...] = ()
     # The phone simulator shows menus as buttons and lists and answers with their ids.
     supports_interactive = True
 
@@ -27,5 +28,8 @@ class SandboxProvider:
             transient = failure == "transient"
             reason = "Phone unreachable (sandbox)" if transient else "Number rejected (sandbox)"
             raise ProviderError(reason, transient=transient)
+        # Files are sent as they are (the simulated phone reads them through the media API).
+        if message.media is not None and not message.media.path.is_file():
+            raise ProviderError("The file to send is missing (sandbox)", transient=False)
         # The simulated phone is in this process: the message is on it as soon as it is sent.
         return SendResult(provider_message_id=f"sb-out-{uuid.uuid4().hex}", status="delivered")
