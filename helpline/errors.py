@@ -3,6 +3,9 @@
 
 class DomainError(Exception):
     status_code = 400
+    # A machine-readable reason the console can act on (e.g. "window_closed"): sent next to
+    # `detail` when set.
+    code: str | None = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -23,3 +26,17 @@ class Conflict(DomainError):
 
 class Unprocessable(DomainError):
     status_code = 422
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+
+
+class UnsupportedMedia(DomainError):
+    status_code = 415
+
+
+class BadGateway(DomainError):
+    """A remote service (the WhatsApp provider) refused or failed a call made for the user."""
+
+    status_code = 502

@@ -36,6 +36,13 @@ def announce_message(session: AsyncSession, msg: Message, conv: Conversation) ->
     queue_event(session, "message:new", payload, audience(conv))
 
 
+def announce_message_update(session: AsyncSession, msg: Message, conv: Conversation) -> None:
+    """A message changed beyond its delivery state: its file arrived or failed, or it got a
+    reaction. Attach its views first (`helpline.messages.views.load_views`)."""
+    payload = {"message": message_payload(msg), "conversation": conversation_payload(conv)}
+    queue_event(session, "message:update", payload, audience(conv))
+
+
 def announce_status(session: AsyncSession, msg: Message, conv: Conversation) -> None:
     payload = MessageStatusOut.model_validate(msg).model_dump(mode="json", by_alias=True)
     queue_event(session, "message:status", payload, audience(conv))

@@ -64,7 +64,7 @@ async def list_messages(
 async def send_message(
     conv_id: int, data: MessageIn, user: CurrentUser, session: SessionDep
 ) -> MessageOut:
-    msg = await service.reply(session, user, conv_id, data.body)
+    msg = await service.reply(session, user, conv_id, data.body, data.quoted_id)
     await session.commit()
     return MessageOut.model_validate(msg)
 

@@ -18,9 +18,11 @@ from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, vis
 from helpline.conversations.events import announce_conversation, announce_mention, announce_message
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
 from helpline.conversations.schemas import InboxQuery
-from helpline.errors import Conflict, Forbidden, NotFound
+from helpline.errors import Conflict, Forbidden, NotFound, Unprocessable
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
 from helpline.messages.service import queue_outbound
+from helpline.messages.views import load_views
+from helpline.templates.window import ensure_reply_window
 
 
 async def _stop_bot(session: AsyncSession, conv: Conversation, actor: User | None) -> None:
@@ -155,7 +157,9 @@ async def list_messages(
         .offset((page - 1) * size)
         .limit(size)
     )
-    return list(reversed(list(rows.unique()))), int(total or 0)
+    messages = list(reversed(list(rows.unique())))
+    await load_views(session, messages)
+    return messages, int(total or 0)
 
 
 def _ensure_open(conv: Conversation) -> None:
@@ -325,7 +329,20 @@ async def _slot_freed(session: AsyncSession, user_id: int | None) -> None:
         await routing.drain_areas(session, await user_area_ids(session, user_id))
 
 
-async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> Message:
+async def reply(
+    session: AsyncSession, user: User, conv_id: int, body: str, quoted_id: int | None = None
+) -> Message:
+    conv = await start_reply(session, user, conv_id)
+    await ensure_reply_window(session, conv)  # nothing is kept if it refuses: no commit
+    quoted = await quotable(session, conv, quoted_id)
+    msg = await queue_outbound(session, conv, body, Sender.OPERATOR, user, quoted=quoted)
+    announce_message(session, msg, conv)
+    return msg
+
+
+async def start_reply(session: AsyncSession, user: User, conv_id: int) -> Conversation:
+    """What every operator reply (text or file) checks and does first: the conversation
+    is one they may see and open, and the first operator to answer takes it."""
     conv = await access_conversation(session, user, conv_id)
     _ensure_open(conv)
     if conv.assigned_user_id is None:  # the first operator to answer takes it
@@ -333,8 +350,20 @@ async def reply(session: AsyncSession, user: User, conv_id: int, body: str) -> M
     if conv.assigned_user_id == user.id:
         conv.unread_count = 0
     conv.waiting_since = None  # answered
-    msg = await queue_outbound(session, conv, body, Sender.OPERATOR, user)
-    announce_message(session, msg, conv)
+    return conv
+
+
+async def quotable(
+    session: AsyncSession, conv: Conversation, message_id: int | None
+) -> Message | None:
+    """The message a reply quotes: one of this conversation's, and no private note."""
+    if message_id is None:
+        return None
+    msg = await session.get(Message, message_id)
+    if msg is None or msg.conversation_id != conv.id:
+        raise Unprocessable(f"Message {message_id} is not in this conversation")
+    if msg.type == NOTE_TYPE:
+        raise Unprocessable("A private note cannot be quoted to the customer")
     return msg
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from helpline.media.models import MediaFile
 
 
 class Direction(enum.StrEnum):
@@ -56,6 +59,12 @@ class Message(Base):
         Index("ix_messages_conversation", "conversation_id", "id"),
     )
 
+    # Not columns: what MessageOut shows beside the row, attached per batch by
+    # `helpline.messages.views.load_views` (or set where the message is made).
+    __allow_unmapped__ = True
+    media: MediaFile | None = None
+    quoted: Message | None = None
+
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
@@ -65,7 +74,7 @@ class Message(Base):
     type: Mapped[str] = mapped_column(String(16), default="text")
     body: Mapped[str] = mapped_column(Text, default="")
     # Structured content beside the text: a bot menu's options (for interactive buttons or
-    # lists), a media link. NULL for plain text.
+    # lists), a tapped option's id, a location, shared contacts, a reaction. NULL for text.
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(500))
@@ -77,5 +86,10 @@ class Message(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The message this one replies to. No foreign key: a soft link (the quoted message may
+    # belong to another conversation, deleted with it), and SQLite would rebuild the table.
+    quoted_id: Mapped[int | None] = mapped_column(Integer)
+    # The latest reaction of each side to this message: {"in": "😮", "out": "👍"}.
+    reactions: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     sender_user: Mapped[User | None] = relationship(lazy="joined")

@@ -11,6 +11,7 @@ from helpline.conversations.models import Conversation
 from helpline.deps import CurrentUser, SessionDep
 from helpline.messages.models import Message, MessageStatus
 from helpline.messages.schemas import MessageOut, Page
+from helpline.messages.views import load_views
 
 router = APIRouter(prefix="/api/messages", tags=["messages"])
 
@@ -44,8 +45,10 @@ async def list_messages(
     rows = await session.scalars(
         query.order_by(Message.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
+    messages = list(rows.unique())
+    await load_views(session, messages)
     return Page(
-        items=[MessageOut.model_validate(m) for m in rows.unique()],
+        items=[MessageOut.model_validate(m) for m in messages],
         total=int(total or 0),
         page=page,
         page_size=page_size,

@@ -6,11 +6,26 @@ from typing import Any, Generic, TypeVar
 from pydantic import Field, field_validator
 
 from helpline.auth.schemas import ApiModel
+from helpline.media.schemas import MediaOut
 
 
 class UserRef(ApiModel):
     id: int
     name: str
+
+
+class QuotedOut(ApiModel):
+    """The message a reply points to."""
+
+    id: int
+    body: str
+    type: str
+    direction: str
+
+
+class ReactionOut(ApiModel):
+    emoji: str
+    direction: str  # in: the customer's; out: the business's
 
 
 class MessageOut(ApiModel):
@@ -25,10 +40,24 @@ class MessageOut(ApiModel):
     status: str
     error: str | None
     created_at: datetime
+    media: MediaOut | None = None
+    quoted: QuotedOut | None = None
+    reactions: list[ReactionOut] = Field(default_factory=list)
+
+    @field_validator("reactions", mode="before")
+    @classmethod
+    def _reaction_list(cls, value: Any) -> Any:
+        """Stored as {direction: emoji}; an empty emoji is a removed reaction."""
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [{"emoji": e, "direction": d} for d, e in sorted(value.items()) if e]
+        return value
 
 
 class MessageIn(ApiModel):
     body: str = Field(min_length=1, max_length=4096)
+    quoted_id: int | None = Field(default=None, description="the id of the message replied to")
 
     @field_validator("body")
     @classmethod

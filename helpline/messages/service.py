@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,9 +37,14 @@ async def queue_outbound(
     body: str,
     sender: Sender,
     user: User | None = None,
+    *,
+    type_: str = "text",
+    quoted: Message | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> Message:
     """Store a business message as `queued` in the caller's transaction; the delivery
-    worker sends it after commit. Nothing accepted is ever only in memory."""
+    worker sends it after commit. Nothing accepted is ever only in memory. A file
+    (`type_` image, audio...) is attached by the caller; `body` is then its caption."""
     now = utcnow()
     msg = Message(
         conversation_id=conv.id,
@@ -46,13 +52,17 @@ async def queue_outbound(
         direction=Direction.OUT.value,
         sender=sender.value,
         sender_user_id=user.id if user else None,
+        type=type_,
         body=body,
+        quoted_id=quoted.id if quoted else None,
+        payload=payload,
         status=MessageStatus.QUEUED.value,
         to_phone=conv.contact.phone,
         next_attempt_at=now,
         created_at=now,
     )
     msg.sender_user = user
+    msg.quoted = quoted
     session.add(msg)
     await session.flush()
     touch_conversation(conv, msg)

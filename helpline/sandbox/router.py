@@ -5,13 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from helpline.conversations.schemas import ConversationOut
-from helpline.deps import CurrentUser, IngestWriterDep, SessionDep
+from helpline.deps import CurrentUser, IngestWriterDep, SessionDep, SettingsDep
+from helpline.media.schemas import MediaOut
 from helpline.messages.models import Direction
-from helpline.messages.schemas import MessageOut
 from helpline.sandbox import service
 from helpline.sandbox.schemas import (
     SandboxInbound,
     SandboxInboundOut,
+    SandboxMessageOut,
     SandboxOutbound,
     SandboxRead,
     SandboxReadOut,
@@ -35,12 +36,13 @@ async def inbound(
     _user: CurrentUser,
     session: SessionDep,
     writer: IngestWriterDep,
+    settings: SettingsDep,
 ) -> SandboxInboundOut:
-    result = await service.receive(session, writer, channel_id, data)
+    result = await service.receive(session, writer, channel_id, data, settings.max_upload_mb)
     if result.duplicate:
         response.status_code = 200
     return SandboxInboundOut(
-        message=MessageOut.model_validate(result.message),
+        message=SandboxMessageOut.model_validate(result.message),
         conversation=ConversationOut.model_validate(result.conversation),
         duplicate=result.duplicate,
     )
@@ -63,16 +65,21 @@ async def outbound(
             status=m.status,
             error=m.error,
             created_at=m.created_at,
+            media=MediaOut.model_validate(m.media) if m.media else None,
+            provider_message_id=m.provider_message_id,
         )
         for m in messages
     ]
 
 
-@router.get("/{channel_id}/thread", response_model=list[MessageOut], operation_id="sandboxThread")
+@router.get(
+    "/{channel_id}/thread", response_model=list[SandboxMessageOut], operation_id="sandboxThread"
+)
 async def thread(
     channel_id: int, to: Phone, _user: CurrentUser, session: SessionDep
-) -> list[MessageOut]:
-    return [MessageOut.model_validate(m) for m in await service.thread(session, channel_id, to)]
+) -> list[SandboxMessageOut]:
+    messages = await service.thread(session, channel_id, to)
+    return [SandboxMessageOut.model_validate(m) for m in messages]
 
 
 @router.post("/{channel_id}/read", response_model=SandboxReadOut, operation_id="sandboxRead")

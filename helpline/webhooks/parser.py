@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpline.channels.providers.base import MEDIA_KINDS, MediaRef
+
 
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
@@ -61,6 +63,7 @@ class Text(_Lenient):
 
 class Media(_Lenient):
     id: str | None = None
+    url: str | None = None  # newer payloads: where to download it (with the access token)
     mime_type: str | None = None
     caption: str | None = None
     filename: str | None = None
@@ -318,3 +321,50 @@ def _content(msg: Message, value_errors: list[GraphError]) -> tuple[str, str | N
     elif kind not in ("unsupported", "unknown"):
         label = f"[{kind}]"
     return (f"{label} {_errors_text(errors)}" if errors else label), None
+
+
+# --- what the desk keeps beside the text -------------------------------------------------
+
+
+def media_ref(msg: Message) -> MediaRef | None:
+    """The file of an image, audio (voice), video, document or sticker message: named by
+    its media id, downloaded later through the Graph API."""
+    if msg.type not in MEDIA_KINDS:
+        return None
+    media: Media | None = getattr(msg, msg.type)
+    if media is None:
+        return None
+    return MediaRef(
+        kind=msg.type,
+        mime_type=media.mime_type,
+        filename=media.filename,
+        caption=media.caption,
+        voice=media.voice,
+        media_id=media.id,
+        url=media.url,
+    )
+
+
+def structured(msg: Message) -> dict[str, Any] | None:
+    """A location, shared contacts or a reaction (`InboundMessage.payload`)."""
+    if msg.type == "location" and msg.location is not None:
+        return {"location": msg.location.model_dump()}
+    if msg.type == "contacts" and msg.contacts:
+        return {"contacts": [_contact(c) for c in msg.contacts]}
+    if msg.type == "reaction" and msg.reaction is not None and msg.reaction.message_id:
+        # No emoji (or an empty one) takes the reaction back.
+        return {
+            "reaction": {"emoji": msg.reaction.emoji or "", "messageId": msg.reaction.message_id}
+        }
+    return None
+
+
+def _contact(contact: SharedContact) -> dict[str, Any]:
+    name = contact.name.formatted_name or contact.name.first_name if contact.name else None
+    phones = [p.phone or p.wa_id for p in contact.phones if p.phone or p.wa_id]
+    return {"name": name or (phones[0] if phones else ""), "phones": phones}
+
+
+def quoted_id(msg: Message) -> str | None:
+    """The wamid of the message this one replies to (a forward has no id)."""
+    return msg.context.id if msg.context is not None and msg.context.id else None

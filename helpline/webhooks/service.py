@@ -185,6 +185,9 @@ def _inbound(channel: Channel, value: parser.Value, raw: dict[str, Any]) -> Inbo
         timestamp=msg.sent_at,
         raw=raw,
         reply_id=reply_id,
+        media=parser.media_ref(msg),
+        payload=parser.structured(msg),
+        quoted_id=parser.quoted_id(msg),
     )
     try:
         return Inbound.parse(channel.id, event, provider=PROVIDER)
