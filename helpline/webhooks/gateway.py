@@ -1,0 +1,203 @@
+"""`/api/webhooks/wppconnect/{channel_id}` and `/api/webhooks/evolution/{channel_id}`: the
+events of a WPPConnect Server or an Evolution API instance, one URL per channel.
+
+No login and no CSRF token here: the bridge calls it. A POST is trusted only when it
+carries the channel's `webhook_secret`, in the `X-Webhook-Secret` header or the `secret`
+query parameter (neither bridge can sign its bodies, and not every version can send custom
+headers), checked before the body is read. Messages go through the ingest writer
+(idempotent on the provider's id, so redeliveries store nothing new), delivery reports
+through `ingest_status`, session changes (state, QR code, number) through the channel
+runtime's `ChannelLink`. What the desk does not keep is logged and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from helpline.channels import runtime
+from helpline.channels.models import Channel
+from helpline.channels.providers.base import ChannelLink
+from helpline.db import Database
+from helpline.deps import DatabaseDep, IngestWriterDep
+from helpline.errors import DomainError
+from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.webhooks.gateway_parser import (
+    NotAnEvent,
+    Reading,
+    SessionChange,
+    read_evolution,
+    read_wppconnect,
+)
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+SECRET_HEADER = "X-Webhook-Secret"
+SecretQuery = Annotated[
+    str | None,
+    Query(description=f"The channel's webhook secret, when {SECRET_HEADER} can't be set"),
+]
+
+
+@dataclass(frozen=True)
+class Bridge:
+    provider: str
+    read: Callable[[Any, str], Reading]
+    # The config key naming the remote session, to skip events meant for another one.
+    session_key: str
+
+
+WPPCONNECT = Bridge("wppconnect", read_wppconnect, "session")
+EVOLUTION = Bridge("evolution", read_evolution, "instance")
+
+
+@dataclass
+class Summary:
+    messages: int = 0
+    statuses: int = 0
+    sessions: int = 0
+    ignored: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "messages": self.messages,
+            "statuses": self.statuses,
+            "sessions": self.sessions,
+            "ignored": self.ignored,
+        }
+
+
+@router.post("/wppconnect/{channel_id}", operation_id="wppconnectWebhook")
+async def wppconnect_webhook(
+    channel_id: int,
+    request: Request,
+    db: DatabaseDep,
+    writer: IngestWriterDep,
+    secret: SecretQuery = None,
+) -> JSONResponse:
+    return await _receive(WPPCONNECT, channel_id, request, db, writer, secret)
+
+
+@router.post("/evolution/{channel_id}", operation_id="evolutionWebhook")
+async def evolution_webhook(
+    channel_id: int,
+    request: Request,
+    db: DatabaseDep,
+    writer: IngestWriterDep,
+    secret: SecretQuery = None,
+) -> JSONResponse:
+    return await _receive(EVOLUTION, channel_id, request, db, writer, secret)
+
+
+async def _receive(
+    bridge: Bridge,
+    channel_id: int,
+    request: Request,
+    db: Database,
+    writer: IngestWriter,
+    secret: str | None,
+) -> JSONResponse:
+    channel = await _authenticated(bridge, channel_id, request, db, secret)
+    try:
+        data = json.loads(await request.body())
+        reading = bridge.read(data, str(channel.config.get(bridge.session_key) or ""))
+    except (ValueError, NotAnEvent) as exc:  # authenticated, yet not an event
+        log.warning("%s webhook, channel %s: unreadable body: %s", bridge.provider, channel_id, exc)
+        raise HTTPException(400, f"Not a {bridge.provider} webhook event") from None
+    summary = await _handle(bridge, channel, request, db, writer, reading)
+    return JSONResponse(summary.as_dict())
+
+
+async def _authenticated(
+    bridge: Bridge, channel_id: int, request: Request, db: Database, secret: str | None
+) -> Channel:
+    async with db.sessionmaker() as session:
+        channel = await session.get(Channel, channel_id)
+    if channel is None or channel.provider != bridge.provider:
+        log.warning("%s webhook for unknown channel %s", bridge.provider, channel_id)
+        raise HTTPException(404, f"No {bridge.provider} channel {channel_id}")
+    expected = str((channel.config or {}).get("webhook_secret") or "")
+    sent = request.headers.get(SECRET_HEADER) or secret or ""
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+        why = "no secret configured" if not expected else "missing" if not sent else "wrong"
+        log.warning(
+            "%s webhook for channel %s refused: %s secret", bridge.provider, channel_id, why
+        )
+        raise HTTPException(401, "Missing or wrong webhook secret")
+    return channel
+
+
+async def _handle(
+    bridge: Bridge,
+    channel: Channel,
+    request: Request,
+    db: Database,
+    writer: IngestWriter,
+    reading: Reading,
+) -> Summary:
+    summary = Summary(ignored=len(reading.ignored))
+    for reason in reading.ignored:
+        log.info("%s webhook, channel %s: ignored %s", bridge.provider, channel.id, reason)
+    batch: list[Inbound] = []
+    for event in reading.messages:
+        try:
+            batch.append(Inbound.parse(channel.id, event, provider=bridge.provider))
+        except DomainError as exc:
+            log.warning(
+                "%s webhook, channel %s: message %s skipped: %s",
+                bridge.provider,
+                channel.id,
+                event.provider_message_id,
+                exc.detail,
+            )
+            summary.ignored += 1
+    refused = await _submit(bridge, writer, batch)
+    summary.messages = len(batch) - refused
+    summary.ignored += refused
+    # In order, one at a time: one POST may carry sent, delivered and read of a message.
+    for update in reading.statuses:
+        await ingest_status(db, channel.id, update)
+    summary.statuses = len(reading.statuses)
+    if reading.sessions:
+        summary.sessions = await _apply_sessions(request.app, channel.id, reading.sessions)
+    return summary
+
+
+async def _submit(bridge: Bridge, writer: IngestWriter, batch: list[Inbound]) -> int:
+    """Submit every message at once (one group commit); returns how many were refused.
+    Anything but a domain refusal is raised, so the bridge delivers the event again."""
+    outcomes = await asyncio.gather(*(writer.submit(i) for i in batch), return_exceptions=True)
+    refused = 0
+    for item, outcome in zip(batch, outcomes, strict=True):
+        if isinstance(outcome, DomainError):
+            log.warning(
+                "%s webhook: message %s refused: %s", bridge.provider, item.key, outcome.detail
+            )
+            refused += 1
+        elif isinstance(outcome, BaseException):
+            raise outcome
+    return refused
+
+
+async def _apply_sessions(app: Any, channel_id: int, changes: list[SessionChange]) -> int:
+    """Through the runtime's link: recorded in the channel's history, announced to admins
+    (a paused channel stays paused, a stopped one ignores late news of its session)."""
+    link: ChannelLink = runtime.channel_link(app, channel_id)
+    for change in changes:
+        if change.qr:
+            await link.qr(change.qr)
+        elif change.state:
+            await link.state(change.state, change.detail)
+        if change.phone or change.name:
+            await link.identity(change.phone, change.name)
+    return len(changes)

@@ -1,0 +1,350 @@
+"""Gateway (WPPConnect Server, Evolution API) test helpers: fixture payloads, webhook POSTs
+with the channel's secret, local fakes of both servers over real HTTP, a recording link."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from helpline.channels.providers.base import InboundMessage, StatusUpdate
+from tests.conftest import free_port
+
+FIXTURES = Path("/work/shared/fixtures/gateway-webhooks")
+WEBHOOK_SECRET = "hook-secret-for-tests"
+WPP_SESSION = "helpline-tests"
+WPP_SECRET_KEY = "THISISMYSECURETOKEN"
+EVO_INSTANCE = "tigo1"  # the percy2017 samples' instance
+EVO_API_KEY = "evolution-api-key-for-tests"
+# Nothing listens there: a send that escapes a test fails fast.
+NOWHERE = "http://127.0.0.1:9"
+QR_TEXT = "2@R8mV0xKq3r8Yk,fake-ref,Zm9vYmFy,c2VjcmV0"
+# A real 1x1 PNG: what a media download answers.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def fixture_names(prefix: str) -> list[str]:
+    return sorted(p.name for p in FIXTURES.glob(f"{prefix}__*.json"))
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    return data
+
+
+WPP_MESSAGE = "wppconnect__message_object_incoming_chat__from_server_swagger.json"
+EVO_TEXT = "evolution__messages.upsert__incoming_text__percy2017.json"
+EVO_IMAGE = "evolution__messages.upsert__incoming_image__percy2017.json"
+EVO_FROM_ME = "evolution__messages.upsert__outgoing_fromMe_text__percy2017.json"
+EVO_V2 = "evolution__messages.upsert__v2_fields_author_sanitized__JesseSBezerra.json"
+EVO_CLOSE_401 = "evolution__connection.update__close_401__percy2017.json"
+
+
+def wpp_event(event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A WPPConnect webhook body: the server prepends `event` and `session` to the object
+    (`Object.assign({event, session}, data)` in its callWebHook)."""
+    return {"event": event, "session": WPP_SESSION, **copy.deepcopy(data or {})}
+
+
+def wpp_message(**changes: Any) -> dict[str, Any]:
+    """The swagger sample message as an `onmessage` body, with fields changed."""
+    return wpp_event("onmessage", {**load(WPP_MESSAGE), **changes})
+
+
+def evo_message(name: str = EVO_TEXT, **data_changes: Any) -> dict[str, Any]:
+    payload = copy.deepcopy(load(name))
+    payload["data"].update(data_changes)
+    return payload
+
+
+def wpp_config(**overrides: str) -> dict[str, str]:
+    return {
+        "base_url": NOWHERE,
+        "session": WPP_SESSION,
+        "secret_key": WPP_SECRET_KEY,
+        "webhook_secret": WEBHOOK_SECRET,
+        **overrides,
+    }
+
+
+def evo_config(**overrides: str) -> dict[str, str]:
+    return {
+        "base_url": NOWHERE,
+        "instance": EVO_INSTANCE,
+        "api_key": EVO_API_KEY,
+        "webhook_secret": WEBHOOK_SECRET,
+        **overrides,
+    }
+
+
+async def make_channel(
+    admin: httpx.AsyncClient, provider: str, name: str | None = None, **config: str
+) -> int:
+    body = wpp_config(**config) if provider == "wppconnect" else evo_config(**config)
+    response = await admin.post(
+        "/api/channels",
+        json={"name": name or provider.title(), "provider": provider, "config": body},
+    )
+    assert response.status_code == 201, response.text
+    channel_id: int = response.json()["id"]
+    return channel_id
+
+
+async def post_event(
+    client: httpx.AsyncClient,
+    provider: str,
+    channel_id: int,
+    payload: dict[str, Any] | bytes,
+    secret: str | None = WEBHOOK_SECRET,
+    in_query: bool = False,
+) -> httpx.Response:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    params = {}
+    if secret is not None:
+        if in_query:
+            params["secret"] = secret
+        else:
+            headers["X-Webhook-Secret"] = secret
+    return await client.post(
+        f"/api/webhooks/{provider}/{channel_id}", content=body, headers=headers, params=params
+    )
+
+
+async def posted(
+    client: httpx.AsyncClient, provider: str, channel_id: int, payload: dict[str, Any]
+) -> dict[str, int]:
+    response = await post_event(client, provider, channel_id, payload)
+    assert response.status_code == 200, response.text
+    summary: dict[str, int] = response.json()
+    assert set(summary) == {"messages", "statuses", "sessions", "ignored"}
+    return summary
+
+
+async def channel(admin: httpx.AsyncClient, channel_id: int) -> dict[str, Any]:
+    response = await admin.get(f"/api/channels/{channel_id}")
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def messages(admin: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    """GET /api/messages, oldest first."""
+    response = await admin.get("/api/messages", params={"pageSize": 200, **params})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return list(reversed(items))
+
+
+@dataclass
+class RecordingLink:
+    """A ChannelLink that remembers what the provider reported."""
+
+    channel_id: int = 7
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+
+    async def state(self, state: str, detail: str | None = None) -> None:
+        self.calls.append(("state", (state, detail)))
+
+    async def qr(self, code: str) -> None:
+        self.calls.append(("qr", code))
+
+    async def loading(self, percent: int, message: str | None = None) -> None:
+        self.calls.append(("loading", (percent, message)))
+
+    async def log(self, level: str, message: str) -> None:
+        self.calls.append(("log", (level, message)))
+
+    async def identity(self, phone: str | None, name: str | None) -> None:
+        self.calls.append(("identity", (phone, name)))
+
+    async def inbound(self, message: InboundMessage) -> None:
+        self.calls.append(("inbound", message))
+
+    async def status(self, update: StatusUpdate) -> None:
+        self.calls.append(("status", update))
+
+    def named(self, name: str) -> list[Any]:
+        return [value for kind, value in self.calls if kind == name]
+
+
+# --- a local WPPConnect Server ------------------------------------------------------------
+
+
+@dataclass
+class FakeWpp:
+    """The routes of wppconnect-server the provider uses, with its token scheme: a token
+    from generate-token (with the secret key) is required as a bearer on the rest. Records
+    every request; `script` answers the next API calls (status, body) before the defaults."""
+
+    url: str = ""
+    tokens: set[str] = field(default_factory=set)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    script: list[tuple[int, Any]] = field(default_factory=list)
+    start_answer: dict[str, Any] = field(
+        default_factory=lambda: {
+            "status": "QRCODE",
+            "qrcode": "data:image/png;base64," + base64.b64encode(PNG).decode(),
+            "urlcode": QR_TEXT,
+            "version": "2.8.0",
+        }
+    )
+
+    async def generate_token(self, request: web.Request) -> web.Response:
+        self.requests.append({"route": "generate-token", "path": request.path})
+        if request.match_info["secretkey"] != WPP_SECRET_KEY:
+            return web.json_response(
+                {"response": False, "message": "The SECRET_KEY is incorrect"}, status=400
+            )
+        token = f"$2b$10$token{len(self.tokens) + 1}"
+        self.tokens.add(token)
+        session = request.match_info["session"]
+        return web.json_response(
+            {"status": "success", "session": session, "token": token, "full": f"{session}:{token}"},
+            status=201,
+        )
+
+    async def api(self, request: web.Request) -> web.Response:
+        route = request.match_info["route"]
+        body = await request.json() if request.can_read_body else None
+        auth = request.headers.get("Authorization", "")
+        self.requests.append(
+            {"route": route, "session": request.match_info["session"], "auth": auth, "json": body}
+        )
+        if auth.removeprefix("Bearer ") not in self.tokens:
+            return web.json_response(
+                {"error": "Check that the Session and Token are correct"}, status=401
+            )
+        if self.script:
+            status, answer = self.script.pop(0)
+            return web.json_response(answer, status=status)
+        return self.answer(route, body or {})
+
+    def answer(self, route: str, body: dict[str, Any]) -> web.Response:
+        n = len(self.requests)
+        if route in ("send-message", "send-file-base64"):
+            sent = {"id": f"true_{body.get('phone')}@c.us_OUT{n}", "ack": 0, "fromMe": True}
+            return web.json_response(
+                {"status": "success", "response": [sent], "mapper": "return"}, status=201
+            )
+        if route == "start-session":
+            return web.json_response(self.start_answer)
+        if route in ("close-session", "logout-session"):
+            return web.json_response({"status": True, "message": "Session successfully closed"})
+        if route == "download-media":
+            return web.json_response(
+                {"base64": base64.b64encode(PNG).decode(), "mimetype": "image/png"}
+            )
+        return web.json_response({"status": "error", "message": "unknown route"}, status=404)
+
+    def calls(self, route: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["route"] == route]
+
+
+async def start_wpp() -> tuple[FakeWpp, web.AppRunner]:
+    fake = FakeWpp()
+    server = web.Application()
+    server.router.add_post("/api/{session}/{secretkey}/generate-token", fake.generate_token)
+    server.router.add_post("/api/{session}/{route}", fake.api)
+    return fake, await _serve(server, fake)
+
+
+# --- a local Evolution API ----------------------------------------------------------------
+
+
+@dataclass
+class FakeEvolution:
+    """The routes of Evolution API v2 the provider uses, checking the `apikey` header."""
+
+    url: str = ""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    script: list[tuple[int, Any]] = field(default_factory=list)
+    connect_answer: dict[str, Any] = field(
+        default_factory=lambda: {
+            "pairingCode": None,
+            "code": QR_TEXT,
+            "base64": "data:image/png;base64," + base64.b64encode(PNG).decode(),
+            "count": 1,
+        }
+    )
+
+    async def handle(self, request: web.Request, route: str) -> web.Response:
+        body = await request.json() if request.can_read_body else None
+        self.requests.append(
+            {
+                "method": request.method,
+                "route": route,
+                "instance": request.match_info["instance"],
+                "apikey": request.headers.get("apikey"),
+                "json": body,
+            }
+        )
+        if request.headers.get("apikey") != EVO_API_KEY:
+            return web.json_response(
+                {"status": 401, "error": "Unauthorized", "response": {"message": "Unauthorized"}},
+                status=401,
+            )
+        if self.script:
+            status, answer = self.script.pop(0)
+            return web.json_response(answer, status=status)
+        return self.answer(route, body or {})
+
+    def answer(self, route: str, body: dict[str, Any]) -> web.Response:
+        n = len(self.requests)
+        if route.startswith("message/"):
+            key = {"remoteJid": f"{body.get('number')}@s.whatsapp.net", "fromMe": True}
+            return web.json_response(
+                {"key": {**key, "id": f"BAE5OUT{n}"}, "status": "PENDING"}, status=201
+            )
+        if route == "instance/connect":
+            return web.json_response(self.connect_answer)
+        if route == "instance/logout":
+            return web.json_response(
+                {
+                    "status": "SUCCESS",
+                    "error": False,
+                    "response": {"message": "Instance logged out"},
+                }
+            )
+        if route == "webhook/set":
+            return web.json_response({"webhook": body}, status=201)
+        if route == "chat/getBase64FromMediaMessage":
+            return web.json_response(
+                {"mimetype": "image/png", "base64": base64.b64encode(PNG).decode()}
+            )
+        return web.json_response({"status": 404, "error": "Not Found"}, status=404)
+
+    def calls(self, route: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["route"] == route]
+
+
+async def start_evolution() -> tuple[FakeEvolution, web.AppRunner]:
+    fake = FakeEvolution()
+    server = web.Application()
+    for group in ("message", "instance", "webhook", "chat"):
+        server.router.add_route("*", f"/{group}/{{action}}/{{instance}}", _grouped(fake, group))
+    return fake, await _serve(server, fake)
+
+
+def _grouped(fake: FakeEvolution, group: str) -> Any:
+    async def handler(request: web.Request) -> web.Response:
+        return await fake.handle(request, f"{group}/{request.match_info['action']}")
+
+    return handler
+
+
+async def _serve(server: web.Application, fake: FakeWpp | FakeEvolution) -> web.AppRunner:
+    runner = web.AppRunner(server)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    fake.url = f"http://127.0.0.1:{port}"
+    return runner
