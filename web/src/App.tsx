@@ -16,6 +16,8 @@ import type { Role } from './types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
 const FlowsPage = lazy(() => import('./pages/FlowsPage'))
+// Channels too (admins and supervisors only, with its own styles).
+const ChannelsPage = lazy(() => import('./pages/ChannelsPage'))
 
 function Splash() {
   const { t } = useTranslation()
@@ -60,6 +62,14 @@ function LazyFlows() {
   )
 }
 
+function LazyChannels() {
+  return (
+    <Suspense fallback={<Splash />}>
+      <ChannelsPage />
+    </Suspense>
+  )
+}
+
 const AREA_ROLES: readonly Role[] = ['ADMIN']
 const USER_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR']
 
@@ -90,6 +100,8 @@ export default function App() {
         <Route element={<RequireRole roles={USER_ROLES} />}>
           <Route path="/users" element={<UsersPage />} />
           <Route path="/working-hours" element={<WorkingHoursPage />} />
+          {/* Supervisors see the numbers and their state, read-only. */}
+          <Route path="/channels" element={<LazyChannels />} />
           <Route path="/flows" element={<LazyFlows />} />
           <Route path="/flows/:flowId" element={<LazyFlows />} />
         </Route>

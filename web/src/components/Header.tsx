@@ -39,6 +39,11 @@ export default function Header({ user }: { user: User }) {
           </NavLink>
         )}
         {isOverseer(user.role) && (
+          <NavLink to="/channels" data-testid="nav-channels">
+            {t('nav.channels')}
+          </NavLink>
+        )}
+        {isOverseer(user.role) && (
           <NavLink to="/users" data-testid="nav-users">
             {t('nav.users')}
           </NavLink>
