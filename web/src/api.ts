@@ -4,6 +4,12 @@ import type {
   AreaMember,
   AuthResponse,
   Channel,
+  ChannelAction,
+  ChannelHistoryEntry,
+  ChannelInput,
+  ChannelLogEntry,
+  ChannelProvider,
+  ChannelQr,
   Conversation,
   Flow,
   FlowDefinition,
@@ -18,15 +24,18 @@ import type {
   ListSort,
   ListView,
   Message,
+  MessageTemplate,
   OutboundMessage,
   OpenStatus,
   Page,
   QuickReply,
   QuickReplyInput,
+  SandboxInboundInput,
   Schedule,
   ScheduleInput,
   SimulateInput,
   SimulateResult,
+  TemplateSend,
   TransferTarget,
   User,
   UserInput,
@@ -96,7 +105,9 @@ interface RequestOptions {
 async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const method = opts.method ?? 'GET'
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  // A FormData body (an upload) sets its own multipart Content-Type with the boundary.
+  const form = opts.body instanceof FormData ? opts.body : null
+  if (opts.body !== undefined && !form) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && !opts.skipCsrf && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
   let res: Response
@@ -105,7 +116,7 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: form ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
       signal: opts.signal,
     })
   } catch (err) {
@@ -158,6 +169,27 @@ export const api = {
   me: () => request<AuthResponse>('/api/auth/me', { skipAuthRedirect: true }),
 
   channels: () => request<Channel[]>('/api/channels'),
+  channel: (id: number, signal?: AbortSignal) =>
+    request<Channel>(`/api/channels/${id}`, { signal }),
+  channelTemplates: (id: number, signal?: AbortSignal) =>
+    request<MessageTemplate[]>(`/api/channels/${id}/templates`, { signal }),
+  // The Channels screen (admins write; everything else only reads).
+  channelProviders: (signal?: AbortSignal) =>
+    request<ChannelProvider[]>('/api/channels/providers', { signal }),
+  createChannel: (body: ChannelInput) => request<Channel>('/api/channels', { method: 'POST', body }),
+  /** a masked or missing secret in `config` keeps the stored one */
+  updateChannel: (id: number, body: ChannelInput) =>
+    request<Channel>(`/api/channels/${id}`, { method: 'PATCH', body }),
+  /** 409 while it has conversations: stop or pause it instead */
+  deleteChannel: (id: number) => request<void>(`/api/channels/${id}`, { method: 'DELETE' }),
+  channelAction: (id: number, action: ChannelAction) =>
+    request<Channel>(`/api/channels/${id}/${action}`, { method: 'POST' }),
+  channelQr: (id: number, signal?: AbortSignal) =>
+    request<ChannelQr>(`/api/channels/${id}/qr`, { signal }),
+  channelHistory: (id: number, limit = 50, signal?: AbortSignal) =>
+    request<ChannelHistoryEntry[]>(`/api/channels/${id}/history${qs({ limit })}`, { signal }),
+  channelLog: (id: number, limit = 100, signal?: AbortSignal) =>
+    request<ChannelLogEntry[]>(`/api/channels/${id}/log${qs({ limit })}`, { signal }),
 
   conversations: (
     p: {
@@ -177,8 +209,25 @@ export const api = {
     request<Page<Message>>(`/api/conversations/${id}/messages${qs({ page, pageSize })}`, {
       signal,
     }),
-  sendMessage: (id: number, body: string) =>
-    request<Message>(`/api/conversations/${id}/messages`, { method: 'POST', body: { body } }),
+  /** `quotedId`: the message this one replies to */
+  sendMessage: (id: number, body: string, quotedId?: number | null) =>
+    request<Message>(`/api/conversations/${id}/messages`, {
+      method: 'POST',
+      body: quotedId != null ? { body, quotedId } : { body },
+    }),
+  /** multipart upload; 413 too big, 415 type not allowed, 409 reply window closed */
+  sendMedia: (id: number, file: File, caption?: string, quotedId?: number | null) => {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    if (caption) form.append('caption', caption)
+    if (quotedId != null) form.append('quotedId', String(quotedId))
+    return request<Message>(`/api/conversations/${id}/media`, { method: 'POST', body: form })
+  },
+  sendTemplate: (id: number, body: TemplateSend) =>
+    request<Message>(`/api/conversations/${id}/template`, { method: 'POST', body }),
+  /** re-queues a failed media download */
+  retryMedia: (mediaId: number) =>
+    request<Message>(`/api/media/${mediaId}/retry`, { method: 'POST' }),
   sendNote: (id: number, body: string) =>
     request<Message>(`/api/conversations/${id}/notes`, { method: 'POST', body: { body } }),
   closeConversation: (id: number) =>
@@ -226,18 +275,9 @@ export const api = {
     request<User>(`/api/users/${id}`, { method: 'PATCH', body }),
   deactivateUser: (id: number) => request<User>(`/api/users/${id}`, { method: 'DELETE' }),
 
-  sandboxInbound: (
-    channelId: number,
-    from: string,
-    name: string,
-    text: string,
-    /** a tap on a menu option: `{ type: 'interactive', replyId }` */
-    reply?: { type: 'interactive'; replyId: string },
-  ) =>
-    request<InboundResponse>(`/api/sandbox/${channelId}/inbound`, {
-      method: 'POST',
-      body: { from, name, text, ...reply },
-    }),
+  /** anything a simulated customer sends: media, a location, contacts, a reaction, a reply */
+  sandboxSend: (channelId: number, body: SandboxInboundInput) =>
+    request<InboundResponse>(`/api/sandbox/${channelId}/inbound`, { method: 'POST', body }),
   sandboxOutbound: (channelId: number, to: string, signal?: AbortSignal) =>
     request<OutboundMessage[]>(`/api/sandbox/${channelId}/outbound${qs({ to })}`, { signal }),
   sandboxThread: (channelId: number, to: string, signal?: AbortSignal) =>

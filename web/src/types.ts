@@ -72,7 +72,70 @@ export interface Channel {
   phone: string | null
   status: string
   isDefault: boolean
+  /** WhatsApp's 24-hour customer-service window applies (Cloud API); may be missing */
+  replyWindow?: boolean
+  /** why it is in that state (an error, "scan the QR"...) */
+  statusDetail?: string | null
+  /** the QR text, only while status is "qr" */
+  qr?: string | null
+  defaultAreaId?: number | null
+  /** provider settings; secrets come masked ("••••abcd") */
+  config?: Record<string, unknown>
+  createdAt?: string
+  statusChangedAt?: string | null
 }
+
+/** GET /api/channels/{id}/... and socket events of the Channels screen. */
+export type ChannelState = 'disconnected' | 'qr' | 'connecting' | 'connected' | 'paused' | 'error'
+
+export interface ChannelConfigField {
+  key: string
+  required: boolean
+  /** stored encrypted, returned masked; left unchanged unless retyped */
+  secret: boolean
+  default: string | null
+}
+
+export interface ChannelProvider {
+  name: string
+  label: string
+  configFields: ChannelConfigField[]
+  /** has a session of its own: QR, start / stop, logout (WhatsApp Web, WPPConnect) */
+  session: boolean
+  replyWindow: boolean
+}
+
+export interface ChannelInput {
+  name?: string
+  provider?: string
+  phone?: string | null
+  config?: Record<string, unknown>
+  isDefault?: boolean
+  defaultAreaId?: number | null
+}
+
+export interface ChannelQr {
+  channelId: number
+  status: string
+  qr: string | null
+  svg: string | null
+}
+
+export interface ChannelHistoryEntry {
+  id: number
+  status: string
+  detail: string | null
+  createdAt: string
+}
+
+export interface ChannelLogEntry {
+  id: number
+  level: string
+  message: string
+  createdAt: string
+}
+
+export type ChannelAction = 'start' | 'stop' | 'pause' | 'resume' | 'logout'
 
 export type ConversationStatus = 'bot' | 'pending' | 'active' | 'closed'
 
@@ -101,6 +164,8 @@ export interface Conversation {
   closedAt: string | null
   /** since when the customer waits for an answer (may be missing from older servers) */
   waitingSince?: string | null
+  /** the customer's last message: opens the 24-hour reply window (may be missing) */
+  lastInboundAt?: string | null
 }
 
 export type MessageStatus =
@@ -127,6 +192,75 @@ export interface Message {
   status: MessageStatus
   error: string | null
   createdAt: string
+  /** an image, audio, video, document or sticker (may be missing from older servers) */
+  media?: MessageMedia | null
+  /** the message this one replies to */
+  quoted?: QuotedMessage | null
+  /** the latest reaction of each side on this message */
+  reactions?: MessageReaction[]
+  /** the provider's id (sandbox pages: what a simulated reaction or reply points to) */
+  providerMessageId?: string | null
+}
+
+export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'sticker'
+
+export interface MessageMedia {
+  id: number
+  kind: MediaKind
+  mimeType: string | null
+  size: number | null
+  filename: string | null
+  /** a voice note (recorded in the chat) rather than an audio file */
+  voice: boolean
+  /** inbound media is downloaded from the provider after the message arrives */
+  status: 'pending' | 'ready' | 'failed'
+  error: string | null
+  /** same-origin, cookie-authenticated: `/api/media/{id}` */
+  url: string
+}
+
+export interface QuotedMessage {
+  id: number
+  body: string
+  type: string
+  direction: 'in' | 'out'
+}
+
+export interface MessageReaction {
+  emoji: string
+  direction: 'in' | 'out'
+}
+
+/** `payload.location` of a location message */
+export interface LocationPayload {
+  latitude: number
+  longitude: number
+  name?: string | null
+  address?: string | null
+}
+
+/** one entry of `payload.contacts` of a contacts message */
+export interface ContactCard {
+  name: string
+  phones: string[]
+}
+
+/** an approved WhatsApp template of a channel (GET /api/channels/{id}/templates) */
+export interface MessageTemplate {
+  id: number
+  name: string
+  language: string
+  category: string | null
+  status: string
+  body: string
+  paramCount: number
+  syncedAt: string | null
+}
+
+export interface TemplateSend {
+  name: string
+  language: string
+  params: string[]
 }
 
 export interface Page<T> {
@@ -146,6 +280,32 @@ export interface OutboundMessage {
   status: MessageStatus
   error: string | null
   createdAt: string
+  /** what the business sent as a file (same shape as Message.media) */
+  media?: MessageMedia | null
+  /** the provider's id: what a simulated reaction or reply points to */
+  providerMessageId?: string | null
+}
+
+/** what a simulated customer sends (POST /api/sandbox/{channelId}/inbound) */
+export interface SandboxInboundInput {
+  from: string
+  name?: string
+  text?: string
+  type?: string
+  replyId?: string
+  media?: {
+    kind: MediaKind
+    filename?: string
+    mimeType?: string
+    /** a voice note recorded in the chat */
+    voice?: boolean
+    dataBase64: string
+  }
+  location?: LocationPayload
+  contacts?: ContactCard[]
+  reaction?: { emoji: string; messageId: string }
+  /** the provider id of the message this one replies to */
+  quotedId?: string
 }
 
 export interface InboundResponse {

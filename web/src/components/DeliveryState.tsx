@@ -35,7 +35,10 @@ function Clock() {
   )
 }
 
-/** WhatsApp-like delivery ticks for an outbound message. */
+/**
+ * WhatsApp-like delivery ticks for an outbound message. A failed one says why on hover
+ * (the bubble also shows the reason in full).
+ */
 export default function DeliveryState({
   status,
   error,
@@ -49,20 +52,38 @@ export default function DeliveryState({
   if (status === 'failed') {
     const title = error ? `${label}: ${error}` : label
     return (
-      <span className="ticks ticks-failed" title={title} aria-label={title}>
+      <span
+        className="ticks ticks-failed"
+        title={title}
+        aria-label={title}
+        data-testid="delivery-state"
+        data-status={status}
+      >
         !
       </span>
     )
   }
   if (status === 'queued' || status === 'sending') {
     return (
-      <span className="ticks ticks-queued" title={label} aria-label={label}>
+      <span
+        className="ticks ticks-queued"
+        title={label}
+        aria-label={label}
+        data-testid="delivery-state"
+        data-status={status}
+      >
         <Clock />
       </span>
     )
   }
   return (
-    <span className={`ticks ticks-${status}`} title={label} aria-label={label}>
+    <span
+      className={`ticks ticks-${status}`}
+      title={label}
+      aria-label={label}
+      data-testid="delivery-state"
+      data-status={status}
+    >
       <Check double={status !== 'sent'} />
     </span>
   )

@@ -1,5 +1,5 @@
-import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
-import type { KeyboardEvent } from 'react'
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import type { ClipboardEvent, DragEvent, KeyboardEvent } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api'
@@ -32,8 +32,23 @@ import TransferDialog from './TransferDialog'
 import DeliveryState from './DeliveryState'
 import Avatar from './Avatar'
 import StatusChip from './StatusChip'
+import MessageContent, { QuoteBlock, Reactions, ReplyAction } from './media/MessageContent'
+import TemplatePicker from './media/TemplatePicker'
+import {
+  AttachButton,
+  AttachmentPreview,
+  ReplyPreview,
+  WindowNotice,
+  sendErrorMessage,
+  useReplyWindow,
+} from './media/ComposerParts'
+import { isWindowClosed, reactionsByTarget } from './media/format'
 
 const MESSAGE_PAGE_SIZE = 50
+/** pages loaded at most while looking for a quoted message */
+const JUMP_MAX_PAGES = 20
+/** within this many pixels of the bottom the view follows new content */
+const STICK_PX = 120
 
 type PendingStatus = Map<number, { status: MessageStatus; error: string | null }>
 
@@ -119,6 +134,12 @@ export default function MessagePane({
   const pendingCaret = useRef<number | null>(null)
   /** bumped whenever the conversation changed: the timeline refetches */
   const [timelineVersion, setTimelineVersion] = useState(0)
+  /** a file to send (the text becomes its caption) */
+  const [attachment, setAttachment] = useState<File | null>(null)
+  const [dragOver, setDragOver] = useState(false)
+  /** the message the next send replies to */
+  const [replyTo, setReplyTo] = useState<Message | null>(null)
+  const [templatesOpen, setTemplatesOpen] = useState(false)
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const inputRef = useRef<HTMLTextAreaElement>(null)
@@ -127,6 +148,25 @@ export default function MessagePane({
   const prependAnchor = useRef<{ height: number; top: number } | null>(null)
   const lastMessageId = useRef<number | null>(null)
   const readInFlight = useRef(false)
+  /** whether the view was at the bottom: media that loads late keeps it there */
+  const stickToBottom = useRef(true)
+  /** a quoted message to scroll to once the older pages that hold it are shown */
+  const pendingJump = useRef<number | null>(null)
+
+  /** Scrolls a loaded message into view and flashes it; false when it is not loaded. */
+  const scrollToMessage = useCallback((id: number): boolean => {
+    const el = scrollRef.current?.querySelector<HTMLElement>(
+      `[data-testid="message"][data-message-id="${id}"]`,
+    )
+    if (!el) return false
+    el.scrollIntoView({ block: 'center', behavior: 'smooth' })
+    el.classList.remove('bubble-flash')
+    // restart the animation when the same quote is clicked twice
+    void el.offsetWidth
+    el.classList.add('bubble-flash')
+    window.setTimeout(() => el.classList.remove('bubble-flash'), 1600)
+    return true
+  }, [])
 
   const markRead = useCallback(() => {
     if (readInFlight.current) return
@@ -221,18 +261,92 @@ export default function MessagePane({
   useLayoutEffect(() => {
     const el = scrollRef.current
     if (!el || !messages) return
+    const jump = pendingJump.current
+    if (jump !== null) {
+      pendingJump.current = null
+      prependAnchor.current = null
+      if (scrollToMessage(jump)) return
+    }
     const anchor = prependAnchor.current
     if (anchor) {
       prependAnchor.current = null
       el.scrollTop = el.scrollHeight - anchor.height + anchor.top
       return
     }
-    const last = messages[messages.length - 1]?.id ?? null
+    // A reaction changes another bubble: it is no reason to jump to the bottom.
+    const last = [...messages].reverse().find((m) => m.type !== 'reaction')?.id ?? null
     if (last !== lastMessageId.current) {
       lastMessageId.current = last
       el.scrollTop = el.scrollHeight
+      stickToBottom.current = true
     }
-  }, [messages])
+  }, [messages, scrollToMessage])
+
+  // Images and videos get their size only once loaded: stay at the bottom if we were there.
+  const loaded = data !== null
+  useEffect(() => {
+    const el = scrollRef.current
+    if (!el) return
+    const onMediaLoad = () => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight
+    }
+    el.addEventListener('load', onMediaLoad, true)
+    el.addEventListener('loadedmetadata', onMediaLoad, true)
+    return () => {
+      el.removeEventListener('load', onMediaLoad, true)
+      el.removeEventListener('loadedmetadata', onMediaLoad, true)
+    }
+  }, [loaded])
+
+  /** Replaces a message the server changed (media ready/failed, a reaction, a retry). */
+  const replaceMessage = useCallback((m: Message) => {
+    setData((d) =>
+      d && d.messages.some((x) => x.id === m.id)
+        ? { ...d, messages: mergeMessages(d.messages, [m], pendingStatus.current) }
+        : d,
+    )
+  }, [])
+
+  const [jumping, setJumping] = useState(false)
+  const [jumpMissed, setJumpMissed] = useState(false)
+  /** Scrolls to a quoted message, loading older pages until it is there. */
+  const jumpTo = async (id: number) => {
+    setJumpMissed(false)
+    if (scrollToMessage(id) || !data || jumping) return
+    setJumping(true)
+    try {
+      const found: Message[] = []
+      let page = data.pages
+      let total = data.total
+      let hit = false
+      while (!hit && page < JUMP_MAX_PAGES && data.messages.length + found.length < total) {
+        page += 1
+        const res = await api.messages(conversationId, page, MESSAGE_PAGE_SIZE)
+        if (res.items.length === 0) break
+        found.push(...res.items)
+        total = res.total
+        hit = res.items.some((m) => m.id === id)
+      }
+      if (found.length > 0) {
+        pendingJump.current = hit ? id : null
+        setData((d) =>
+          d
+            ? {
+                ...d,
+                messages: mergeMessages(d.messages, found, pendingStatus.current),
+                pages: Math.max(d.pages, page),
+                total,
+              }
+            : d,
+        )
+      }
+      if (!hit) setJumpMissed(true)
+    } catch (err) {
+      setActionError(err)
+    } finally {
+      setJumping(false)
+    }
+  }
 
   useSocketEvent<{ message: Message; conversation: Conversation }>('message:new', (payload) => {
     if (!payload?.message || payload.message.conversationId !== conversationId) return
@@ -247,6 +361,14 @@ export default function MessagePane({
         : d,
     )
     if (payload.message.direction === 'in' && document.visibilityState === 'visible') markRead()
+  })
+
+  // Media became ready or failed, or a reaction changed a message: replace it.
+  useSocketEvent<{ message: Message; conversation?: Conversation }>('message:update', (payload) => {
+    if (!payload?.message || payload.message.conversationId !== conversationId) return
+    replaceMessage(payload.message)
+    const conv = payload.conversation
+    if (conv && conv.id === conversationId) setData((d) => (d ? { ...d, conversation: conv } : d))
   })
 
   useSocketEvent<MessageStatusEvent>('message:status', (ev) => {
@@ -280,18 +402,28 @@ export default function MessagePane({
 
   const conversation = data?.conversation
   const closed = conversation?.status === 'closed'
+  const replyWindow = useReplyWindow(conversation)
+  /** reactions are shown on their target message, never as bubbles */
+  const reactions = useMemo(() => reactionsByTarget(messages ?? []), [messages])
+  const bubbles = useMemo(() => (messages ?? []).filter((m) => m.type !== 'reaction'), [messages])
 
   const send = async () => {
     const body = text.trim()
-    if (!body || sending || closed) return
+    const file = noteMode ? null : attachment
+    if ((!body && !file) || sending || closed) return
     setSending(true)
     setSendError(null)
+    const quotedId = noteMode ? null : (replyTo?.id ?? null)
     try {
       const msg = noteMode
         ? await api.sendNote(conversationId, body)
-        : await api.sendMessage(conversationId, body)
+        : file
+          ? await api.sendMedia(conversationId, file, body, quotedId)
+          : await api.sendMessage(conversationId, body, quotedId)
       // Keep whatever was typed meanwhile.
       setText((cur) => (cur.trim() === body ? '' : cur))
+      if (file) setAttachment((cur) => (cur === file ? null : cur))
+      if (quotedId !== null) setReplyTo((cur) => (cur?.id === quotedId ? null : cur))
       setData((d) =>
         d
           ? {
@@ -303,10 +435,64 @@ export default function MessagePane({
       )
     } catch (err) {
       setSendError(err)
+      // Outside WhatsApp's 24-hour window only a template may go out: offer them.
+      if (isWindowClosed(err)) setTemplatesOpen(true)
     } finally {
       setSending(false)
       inputRef.current?.focus()
     }
+  }
+
+  /** A file picked, dropped or pasted: shown above the composer until sent. */
+  const attach = (file: File) => {
+    if (closed) return
+    setNoteMode(false)
+    setSendError(null)
+    setAttachment(file)
+    inputRef.current?.focus()
+  }
+
+  const onDragOver = (e: DragEvent<HTMLElement>) => {
+    if (closed || !e.dataTransfer.types.includes('Files')) return
+    e.preventDefault()
+    e.dataTransfer.dropEffect = 'copy'
+    if (!dragOver) setDragOver(true)
+  }
+
+  const onDrop = (e: DragEvent<HTMLElement>) => {
+    setDragOver(false)
+    const file = e.dataTransfer.files[0]
+    if (closed || !file) return
+    e.preventDefault()
+    attach(file)
+  }
+
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const file = Array.from(e.clipboardData.files)[0]
+    if (!file || noteMode) return
+    e.preventDefault()
+    attach(file)
+  }
+
+  const startReply = (m: Message) => {
+    setReplyTo(m)
+    setNoteMode(false)
+    inputRef.current?.focus()
+  }
+
+  /** A template went out (the window is closed): show it like any sent message. */
+  const onTemplateSent = (msg: Message) => {
+    setTemplatesOpen(false)
+    setSendError(null)
+    setData((d) =>
+      d
+        ? {
+            ...d,
+            messages: mergeMessages(d.messages, [msg], pendingStatus.current),
+            total: d.messages.some((m) => m.id === msg.id) ? d.total : d.total + 1,
+          }
+        : d,
+    )
   }
 
   const suggestions =
@@ -422,6 +608,7 @@ export default function MessagePane({
   }
 
   const closeDialog = useCallback(() => setDialog(null), [])
+  const closeTemplates = useCallback(() => setTemplatesOpen(false), [])
 
   const cancelClose = useCallback(() => {
     setConfirmOpen(false)
@@ -462,7 +649,17 @@ export default function MessagePane({
       : undefined
 
   return (
-    <section className="pane" aria-label={label} data-testid="message-pane" data-conversation-id={c.id}>
+    <section
+      className={`pane ${dragOver ? 'pane-drop' : ''}`}
+      aria-label={label}
+      data-testid="message-pane"
+      data-conversation-id={c.id}
+      onDragOver={onDragOver}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragOver(false)
+      }}
+      onDrop={onDrop}
+    >
       <header className="pane-header">
         <Link to="/chat" className="back-link" aria-label={t('chat.back')}>
           ‹
@@ -550,7 +747,15 @@ export default function MessagePane({
       )}
       {showTimeline && <Timeline conversation={c} version={timelineVersion} />}
 
-      <div className="messages" ref={scrollRef} data-testid="messages">
+      <div
+        className="messages"
+        ref={scrollRef}
+        data-testid="messages"
+        onScroll={(e) => {
+          const el = e.currentTarget
+          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX
+        }}
+      >
         {hasOlder && (
           <div className="centered pad-sm">
             <button
@@ -564,44 +769,76 @@ export default function MessagePane({
             </button>
           </div>
         )}
-        {data.messages.length === 0 && (
+        {jumpMissed && (
+          <div className="muted centered pad-sm small" role="status" data-testid="quote-missing">
+            {t('media.quoteMissing')}
+          </div>
+        )}
+        {bubbles.length === 0 && (
           <div className="muted centered pad">{t('chat.noMessages')}</div>
         )}
-        {data.messages.map((m, i) => {
+        {bubbles.map((m, i) => {
           const day = dayOf(m)
-          const showDay = day !== undefined && day !== dayOf(data.messages[i - 1])
+          const showDay = day !== undefined && day !== dayOf(bubbles[i - 1])
           const sender = senderLabel(m, t)
           const system = m.sender === 'system'
           const note = m.type === 'note'
+          const failedWhy = m.direction === 'out' && m.status === 'failed' ? m.error : null
+          const canReply = !closed && !note && !system
           return (
             <Fragment key={m.id}>
               {showDay && <div className="day-divider">{day}</div>}
               <div
                 className={`msg-row msg-${m.direction} ${system ? 'msg-system' : ''} ${note ? 'msg-note' : ''}`}
               >
-                <div
-                  className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''} ${note ? 'bubble-note' : ''}`}
-                  data-testid="message"
-                  data-message-id={m.id}
-                  data-type={m.type}
-                  data-direction={m.direction}
-                  data-status={m.status}
-                  data-sender={m.sender}
-                >
-                  {note && (
-                    <div className="note-label" data-testid="note-label">
-                      {t('notes.label')}
+                {canReply && m.direction === 'out' && (
+                  <ReplyAction onReply={() => startReply(m)} />
+                )}
+                <div className="msg-stack">
+                  <div
+                    className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''} ${note ? 'bubble-note' : ''}`}
+                    data-testid="message"
+                    data-message-id={m.id}
+                    data-type={m.type}
+                    data-direction={m.direction}
+                    data-status={m.status}
+                    data-sender={m.sender}
+                  >
+                    {note && (
+                      <div className="note-label" data-testid="note-label">
+                        {t('notes.label')}
+                      </div>
+                    )}
+                    {sender && <div className={`msg-sender sender-${m.sender}`}>{sender}</div>}
+                    {m.quoted && (
+                      <QuoteBlock
+                        quoted={m.quoted}
+                        who={m.quoted.direction === 'out' ? t('media.quoteYou') : label}
+                        onJump={(id) => void jumpTo(id)}
+                      />
+                    )}
+                    <MessageContent message={m} onUpdated={replaceMessage} />
+                    {failedWhy && (
+                      <div className="msg-failed-reason" data-testid="message-error">
+                        {t('media.notSent', { reason: failedWhy })}
+                      </div>
+                    )}
+                    <div className="msg-meta">
+                      <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
+                        {clockTime(m.createdAt, lang)}
+                      </time>
+                      {m.direction === 'out' && !note && <DeliveryState status={m.status} error={m.error} />}
                     </div>
-                  )}
-                  {sender && <div className={`msg-sender sender-${m.sender}`}>{sender}</div>}
-                  <div className="msg-body">{m.body}</div>
-                  <div className="msg-meta">
-                    <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
-                      {clockTime(m.createdAt, lang)}
-                    </time>
-                    {m.direction === 'out' && !note && <DeliveryState status={m.status} error={m.error} />}
                   </div>
+                  <Reactions
+                    list={reactions.get(m.id) ?? []}
+                    inLabel={label}
+                    outLabel={t('media.reactionByUs')}
+                  />
                 </div>
+                {canReply && m.direction !== 'out' && (
+                  <ReplyAction onReply={() => startReply(m)} />
+                )}
               </div>
             </Fragment>
           )
@@ -610,11 +847,24 @@ export default function MessagePane({
 
       {sendError != null && (
         <div className="inline-error composer-error" role="alert" data-testid="send-error">
-          {errorMessage(sendError, t)}
+          {sendErrorMessage(sendError, t)}
         </div>
       )}
+      {!closed && replyWindow.closed && !noteMode && (
+        <WindowNotice onTemplates={() => setTemplatesOpen(true)} />
+      )}
+      {!closed && replyTo && !noteMode && (
+        <ReplyPreview
+          message={replyTo}
+          who={replyTo.direction === 'in' ? label : t('media.quoteYou')}
+          onCancel={() => setReplyTo(null)}
+        />
+      )}
+      {!closed && attachment && !noteMode && (
+        <AttachmentPreview file={attachment} onRemove={() => setAttachment(null)} />
+      )}
       <form
-        className={`composer ${noteMode ? 'composer-note' : ''}`}
+        className={`composer ${noteMode ? 'composer-note' : ''} ${dragOver ? 'composer-drop' : ''}`}
         data-mode={noteMode ? 'note' : 'message'}
         onSubmit={(e) => {
           e.preventDefault()
@@ -666,6 +916,7 @@ export default function MessagePane({
         >
           {t('notes.toggle')}
         </button>
+        {!noteMode && <AttachButton disabled={closed || sending} onFile={attach} />}
         <textarea
           ref={inputRef}
           data-testid="composer-input"
@@ -677,7 +928,9 @@ export default function MessagePane({
               ? t('chat.closedNotice')
               : noteMode
                 ? t('notes.placeholder')
-                : t('chat.composerPlaceholder')
+                : attachment
+                  ? t('media.captionPlaceholder')
+                  : t('chat.composerPlaceholder')
           }
           aria-label={noteMode ? t('notes.placeholder') : t('chat.composerPlaceholder')}
           role="combobox"
@@ -698,18 +951,27 @@ export default function MessagePane({
           }
           onBlur={() => setSlash(null)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
         <button
           type="submit"
           className="btn btn-primary btn-send"
           data-testid="composer-send"
-          disabled={closed || sending || !text.trim()}
+          disabled={closed || sending || (!text.trim() && (noteMode || !attachment))}
           title={noteMode ? t('notes.add') : t('chat.send')}
         >
           {noteMode ? t('notes.add') : t('chat.send')}
         </button>
       </form>
 
+      {templatesOpen && !closed && (
+        <TemplatePicker
+          channelId={c.channelId}
+          conversationId={c.id}
+          onSent={onTemplateSent}
+          onClose={closeTemplates}
+        />
+      )}
       {dialog === 'assign' && (
         <AssignDialog conversation={c} onDone={onAssigned} onClose={closeDialog} />
       )}

@@ -1,11 +1,27 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { KeyboardEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api'
 import Avatar from '../components/Avatar'
+import { AttachmentPreview, ReplyPreview } from '../components/media/ComposerParts'
+import MessageContent, { QuoteBlock, Reactions, ReplyAction } from '../components/media/MessageContent'
+import { SimAttachMenu, SimReactionPicker } from '../components/media/SimAttach'
+import type { SimExtra } from '../components/media/SimAttach'
+import { fileToBase64, reactionsByTarget } from '../components/media/format'
+import { PlusIcon, SmileIcon } from '../components/media/icons'
 import { useDebounced } from '../hooks'
 import { useSocketEvent } from '../socket'
-import type { Channel, MenuChoice, MenuPayload, Message, MessageStatus, OutboundMessage } from '../types'
+import type {
+  Channel,
+  MenuChoice,
+  MenuPayload,
+  Message,
+  MessageMedia,
+  MessageStatus,
+  OutboundMessage,
+  QuotedMessage,
+  SandboxInboundInput,
+} from '../types'
 import { clockTime, errorMessage, fullDateTime, laterStatus, timeOf } from '../util'
 
 const DEFAULT_PHONE = '+5491155550001'
@@ -22,6 +38,14 @@ interface PhoneItem {
   createdAt: string
   /** a bot menu sent as buttons or a list: tappable on this phone */
   menu: MenuPayload | null
+  /** the desk's message id (null for a raw outbound entry without one) */
+  id: number | null
+  /** the id the provider knows it by: what a reaction or a reply points to */
+  providerId: string | null
+  type: string
+  payload: Record<string, unknown> | null
+  media: MessageMedia | null
+  quoted: QuotedMessage | null
 }
 
 /** The menu of a message payload (`{kind: "menu", style, text, options}`), when usable. */
@@ -68,6 +92,8 @@ function buildItems(data: ThreadData | null, local: Message[]): PhoneItem[] {
         item.status = laterStatus(item.status, ob.status)
         item.error = ob.error ?? item.error
         item.menu = item.menu ?? menuOf(ob.payload)
+        item.media = item.media ?? ob.media ?? null
+        item.providerId = item.providerId ?? ob.providerMessageId ?? null
       }
       items.push(item)
       seen.add(`m${m.id}`)
@@ -82,6 +108,12 @@ function buildItems(data: ThreadData | null, local: Message[]): PhoneItem[] {
         error: o.error,
         createdAt: o.createdAt,
         menu: menuOf(o.payload),
+        id: typeof o.id === 'number' ? o.id : null,
+        providerId: o.providerMessageId ?? null,
+        type: o.type ?? 'text',
+        payload: o.payload ?? null,
+        media: o.media ?? null,
+        quoted: null,
       })
     }
   }
@@ -89,6 +121,11 @@ function buildItems(data: ThreadData | null, local: Message[]): PhoneItem[] {
     if (!seen.has(`m${m.id}`)) items.push(fromMessage(m))
   }
   return items.sort((a, b) => timeOf(a.createdAt) - timeOf(b.createdAt))
+}
+
+/** What a reaction or a quote from this phone points to: the id the provider gave it. */
+function providerIdOf(item: PhoneItem): string | null {
+  return item.providerId
 }
 
 function fromMessage(m: Message): PhoneItem {
@@ -100,6 +137,12 @@ function fromMessage(m: Message): PhoneItem {
     error: m.error,
     createdAt: m.createdAt,
     menu: m.direction === 'out' ? menuOf(m.payload) : null,
+    id: m.id,
+    providerId: m.providerMessageId ?? null,
+    type: m.type,
+    payload: m.payload ?? null,
+    media: m.media ?? null,
+    quoted: m.quoted ?? null,
   }
 }
 
@@ -119,6 +162,14 @@ export default function SimulatorPage() {
   /** what this page sent as the customer, per channel|phone */
   const [local, setLocal] = useState<Record<string, Message[]>>({})
   const [refreshToken, setRefreshToken] = useState(0)
+  /** the "+" menu of the phone's composer */
+  const [attachOpen, setAttachOpen] = useState(false)
+  /** a file waiting for its caption */
+  const [pendingFile, setPendingFile] = useState<Extract<SimExtra, { kind: 'file' }> | null>(null)
+  /** the message the next send quotes */
+  const [quoting, setQuoting] = useState<PhoneItem | null>(null)
+  /** the message whose emoji row is open */
+  const [reactingKey, setReactingKey] = useState<string | null>(null)
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const readInFlight = useRef(false)
@@ -142,7 +193,10 @@ export default function SimulatorPage() {
   const key = `${channelId ?? ''}|${to}`
   const current = data && data.key === key ? data : null
   const localItems = local[key] ?? []
-  const items = buildItems(current, localItems)
+  const allItems = buildItems(current, localItems)
+  // Reactions show on the message they point to, not as bubbles of their own.
+  const items = allItems.filter((i) => i.type !== 'reaction')
+  const reactions = reactionsByTarget([...(current?.thread ?? []), ...localItems])
 
   // Poll the phone's thread (and the raw outbound list) every second.
   useEffect(() => {
@@ -231,34 +285,95 @@ export default function SimulatorPage() {
     if (el) el.scrollTop = el.scrollHeight
   }, [lastKey, items.length])
 
-  /** Sends what is typed, or (`choice`) a tap on a menu option: its label and reply id. */
-  const send = useCallback(
-    async (choice?: MenuChoice) => {
-      const body = choice ? choice.label : text.trim()
-      const from = phone.trim()
-      if (!body || !from || channelId === null || sending) return
-      setSending(true)
-      setSendError(null)
+  /** Posts one thing the customer sends; true when the desk took it. */
+  const deliver = async (input: Omit<SandboxInboundInput, 'from' | 'name'>): Promise<boolean> => {
+    const from = phone.trim()
+    if (!from || channelId === null || sending) return false
+    setSending(true)
+    setSendError(null)
+    try {
+      const res = await api.sandboxSend(channelId, { from, name: name.trim(), ...input })
+      const k = `${channelId}|${from}`
+      setLocal((l) => ({ ...l, [k]: [...(l[k] ?? []), res.message] }))
+      setRefreshToken((n) => n + 1)
+      return true
+    } catch (err) {
+      setSendError(err)
+      return false
+    } finally {
+      setSending(false)
+    }
+  }
+
+  /** What the next message quotes (WhatsApp's "reply"). */
+  const quote = (): Pick<SandboxInboundInput, 'quotedId'> => {
+    const id = quoting ? providerIdOf(quoting) : null
+    return id ? { quotedId: id } : {}
+  }
+
+  /**
+   * Sends what is typed (with the waiting file as its caption), or (`choice`) a tap on a
+   * menu option: its label and reply id.
+   */
+  const send = async (choice?: MenuChoice) => {
+    const body = choice ? choice.label : text.trim()
+    const file = choice ? null : pendingFile
+    if (!body && !file) return
+    let input: Omit<SandboxInboundInput, 'from' | 'name'>
+    if (choice) {
+      input = { text: body, type: 'interactive', replyId: choice.id }
+    } else if (file) {
+      let data: string
       try {
-        const res = await api.sandboxInbound(
-          channelId,
-          from,
-          name.trim(),
-          body,
-          choice ? { type: 'interactive', replyId: choice.id } : undefined,
-        )
-        const k = `${channelId}|${from}`
-        setLocal((l) => ({ ...l, [k]: [...(l[k] ?? []), res.message] }))
-        if (!choice) setText((cur) => (cur.trim() === body ? '' : cur))
-        setRefreshToken((n) => n + 1)
+        data = await fileToBase64(file.file)
       } catch (err) {
         setSendError(err)
-      } finally {
-        setSending(false)
+        return
       }
-    },
-    [text, phone, name, channelId, sending],
-  )
+      input = {
+        text: body,
+        type: file.mediaKind,
+        media: {
+          kind: file.mediaKind,
+          filename: file.file.name,
+          mimeType: file.file.type || undefined,
+          voice: file.voice || undefined,
+          dataBase64: data,
+        },
+        ...quote(),
+      }
+    } else {
+      input = { text: body, ...quote() }
+    }
+    if (!(await deliver(input))) return
+    if (!choice) {
+      setText((cur) => (cur.trim() === body ? '' : cur))
+      setQuoting(null)
+    }
+    if (file) setPendingFile((cur) => (cur === file ? null : cur))
+  }
+
+  /** The "+" menu: a file waits for its caption, a location or contact goes at once. */
+  const pick = async (extra: SimExtra) => {
+    setAttachOpen(false)
+    if (extra.kind === 'file') {
+      setPendingFile(extra)
+      return
+    }
+    const sent = await deliver(
+      extra.kind === 'location'
+        ? { type: 'location', location: extra.location, ...quote() }
+        : { type: 'contacts', contacts: [extra.contact], ...quote() },
+    )
+    if (sent) setQuoting(null)
+  }
+
+  const react = async (item: PhoneItem, emoji: string) => {
+    setReactingKey(null)
+    const target = providerIdOf(item)
+    if (!target) return
+    await deliver({ type: 'reaction', reaction: { emoji, messageId: target } })
+  }
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -335,30 +450,71 @@ export default function SimulatorPage() {
           {items.map((m) => {
             // On the phone the customer's own messages are on the right.
             const mine = m.direction === 'in'
+            const canAct = providerIdOf(m) !== null && channelId !== null && !!phone.trim()
+            const actions = canAct && (
+              <span className="sim-actions">
+                <ReplyAction onReply={() => setQuoting(m)} />
+                {!mine && (
+                  <button
+                    type="button"
+                    className="msg-action"
+                    data-testid="sim-react"
+                    title={t('media.sim.react')}
+                    aria-label={t('media.sim.react')}
+                    aria-expanded={reactingKey === m.key}
+                    onClick={() => setReactingKey((k) => (k === m.key ? null : m.key))}
+                  >
+                    <SmileIcon size={16} />
+                  </button>
+                )}
+              </span>
+            )
+            const own = m.id !== null ? (reactions.get(m.id) ?? []) : []
+            const mineReaction = own.find((r) => r.direction === 'in')?.emoji ?? null
             return (
               <div
                 key={m.key}
                 className={`msg-row ${mine ? 'msg-out' : 'msg-in'} ${m.menu ? 'msg-with-options' : ''}`}
               >
-                <div
-                  className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''}`}
-                  data-testid="sim-message"
-                  data-direction={m.direction}
-                  data-status={m.status}
-                  data-menu={m.menu ? m.menu.style : undefined}
-                >
-                  <div className="msg-body">{m.menu ? m.menu.text || m.body : m.body}</div>
-                  <div className="msg-meta">
-                    <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
-                      {clockTime(m.createdAt, lang)}
-                    </time>
-                    {!mine && (
-                      <span className="sim-state" data-testid="sim-message-status">
-                        {t(`delivery.${m.status}`, m.status)}
-                      </span>
+                {mine && !m.menu && actions}
+                <div className="msg-stack">
+                  <div
+                    className={`bubble ${m.status === 'failed' ? 'bubble-failed' : ''}`}
+                    data-testid="sim-message"
+                    data-direction={m.direction}
+                    data-status={m.status}
+                    data-message-id={m.id ?? undefined}
+                    data-type={m.type}
+                    data-menu={m.menu ? m.menu.style : undefined}
+                  >
+                    {m.quoted && (
+                      <QuoteBlock
+                        quoted={m.quoted}
+                        who={m.quoted.direction === 'in' ? t('media.quoteYou') : businessName}
+                      />
                     )}
+                    {m.menu ? (
+                      <div className="msg-body">{m.menu.text || m.body}</div>
+                    ) : (
+                      <MessageContent message={m} />
+                    )}
+                    <div className="msg-meta">
+                      <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, lang)}>
+                        {clockTime(m.createdAt, lang)}
+                      </time>
+                      {!mine && (
+                        <span className="sim-state" data-testid="sim-message-status">
+                          {t(`delivery.${m.status}`, m.status)}
+                        </span>
+                      )}
+                    </div>
                   </div>
+                  <Reactions list={own} inLabel={t('media.quoteYou')} outLabel={businessName} />
+                  {reactingKey === m.key && (
+                    <SimReactionPicker current={mineReaction} onReact={(e) => void react(m, e)} />
+                  )}
                 </div>
+                {!mine && !m.menu && actions}
                 {m.menu && (
                   <div
                     className={`menu-options menu-options-${m.menu.style ?? 'buttons'}`}
@@ -394,6 +550,17 @@ export default function SimulatorPage() {
             {errorMessage(sendError, t)}
           </div>
         )}
+        {quoting && (
+          <ReplyPreview
+            message={quoting}
+            who={quoting.direction === 'in' ? t('media.quoteYou') : businessName}
+            onCancel={() => setQuoting(null)}
+          />
+        )}
+        {pendingFile && (
+          <AttachmentPreview file={pendingFile.file} onRemove={() => setPendingFile(null)} />
+        )}
+        {attachOpen && <SimAttachMenu onPick={(x) => void pick(x)} />}
         <form
           className="phone-composer"
           onSubmit={(e) => {
@@ -401,11 +568,23 @@ export default function SimulatorPage() {
             void send()
           }}
         >
+          <button
+            type="button"
+            className="btn btn-ghost attach-button"
+            data-testid="sim-attach"
+            aria-expanded={attachOpen}
+            title={t('media.attach')}
+            aria-label={t('media.attach')}
+            disabled={channelId === null || !phone.trim()}
+            onClick={() => setAttachOpen((v) => !v)}
+          >
+            <PlusIcon size={20} />
+          </button>
           <textarea
             data-testid="sim-text"
             rows={1}
             value={text}
-            placeholder={t('simulator.textPlaceholder')}
+            placeholder={pendingFile ? t('media.captionPlaceholder') : t('simulator.textPlaceholder')}
             aria-label={t('simulator.textPlaceholder')}
             onChange={(e) => setText(e.target.value)}
             onKeyDown={onKeyDown}
@@ -414,7 +593,7 @@ export default function SimulatorPage() {
             type="submit"
             className="btn btn-primary btn-send"
             data-testid="sim-send"
-            disabled={sending || !text.trim() || channelId === null || !phone.trim()}
+            disabled={sending || (!text.trim() && !pendingFile) || channelId === null || !phone.trim()}
           >
             {t('simulator.send')}
           </button>
