@@ -10,7 +10,6 @@ the reason, which the console shows beside a retry button (POST /api/media/{id}/
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.batches import Wakeup, drain_forever
 from helpline.channels.models import Channel
 from helpline.channels.providers import build_provider
 from helpline.channels.providers.base import FetchedMedia, MediaRef, Provider, ProviderError
@@ -47,26 +47,12 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # a download that takes longer is given to another process
 
-_wakeup: asyncio.Event | None = None
-
-
-def _event() -> asyncio.Event:
-    global _wakeup
-    if _wakeup is None:
-        _wakeup = asyncio.Event()
-    return _wakeup
+WAKEUP = Wakeup()
 
 
 def notify() -> None:
     """Something was queued: fetch now rather than at the next poll."""
-    _event().set()
-
-
-async def _wait(seconds: float) -> None:
-    event = _event()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), seconds)
-    event.clear()
+    WAKEUP.set()
 
 
 class MediaFetcher:
@@ -87,16 +73,7 @@ class MediaFetcher:
         self.runtime = runtime
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                handled = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("media fetch batch failed; retrying")
-                handled = 0
-            if handled < self.batch_size:
-                await _wait(self.poll_seconds)
+        await drain_forever(self.run_once, self.batch_size, WAKEUP, self.poll_seconds, "media")
 
     async def run_once(self) -> int:
         claimed = await self._claim()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.batches import drain_forever
 from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import build_provider
 from helpline.channels.providers.base import (
@@ -70,16 +71,9 @@ class DeliveryWorker:
         self.poll_seconds = poll_seconds
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                handled = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("delivery batch failed; retrying")
-                handled = 0
-            if handled < self.batch_size:
-                await outbox.wait(self.poll_seconds)
+        await drain_forever(
+            self.run_once, self.batch_size, outbox.WAKEUP, self.poll_seconds, "delivery"
+        )
 
     async def run_once(self) -> int:
         claimed = await self._claim()

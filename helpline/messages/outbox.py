@@ -3,19 +3,11 @@ leave at once instead of at the next poll."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_wakeup: asyncio.Event | None = None
+from helpline.batches import Wakeup
 
-
-def _event() -> asyncio.Event:
-    global _wakeup
-    if _wakeup is None:
-        _wakeup = asyncio.Event()
-    return _wakeup
+WAKEUP = Wakeup()
 
 
 def mark_dirty(session: AsyncSession) -> None:
@@ -23,12 +15,4 @@ def mark_dirty(session: AsyncSession) -> None:
 
 
 def notify() -> None:
-    _event().set()
-
-
-async def wait(seconds: float) -> None:
-    """Until something was queued, or `seconds` passed."""
-    event = _event()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), seconds)
-    event.clear()
+    WAKEUP.set()

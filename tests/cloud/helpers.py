@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from helpline.messages.models import Message
-from tests.conftest import App, free_port
+from tests.conftest import App, serve_local
 
 FIXTURES = Path("/work/shared/fixtures/cloud-webhooks")
 PHONE_NUMBER_ID = "1122334455667"
@@ -188,9 +188,5 @@ async def start_graph() -> tuple[FakeGraph, web.AppRunner]:
     server.router.add_post("/{version}/{number}/messages", graph.handle)
     server.router.add_get("/{version}/{waba}/message_templates", graph.message_templates)
     server.router.add_get("/{version}/{node}", graph.node)
-    runner = web.AppRunner(server)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    graph.url = f"http://127.0.0.1:{port}"
+    graph.url, runner = await serve_local(server)
     return graph, runner

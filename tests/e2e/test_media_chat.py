@@ -24,7 +24,7 @@ import httpx
 from aiohttp import web
 from playwright.async_api import expect
 
-from tests.conftest import free_port, login
+from tests.conftest import login, serve_local
 from tests.e2e.steps import ADMIN, customer_writes, new_phone, open_chat
 from tests.e2e.steps import login as login_page
 
@@ -392,11 +392,7 @@ async def start_graph() -> tuple[FakeGraph, web.AppRunner]:
     server.router.add_post("/{version}/{number}/messages", graph.messages)
     server.router.add_get("/files/{media_id}", graph.file)
     server.router.add_get("/{version}/{media_id}", graph.media_info)
-    runner = web.AppRunner(server)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    graph.url = f"http://127.0.0.1:{port}"
+    graph.url, runner = await serve_local(server)
     return graph, runner
 
 

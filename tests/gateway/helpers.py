@@ -14,7 +14,7 @@ import httpx
 from aiohttp import web
 
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
-from tests.conftest import free_port
+from tests.conftest import serve_local
 
 FIXTURES = Path("/work/shared/fixtures/gateway-webhooks")
 WEBHOOK_SECRET = "hook-secret-for-tests"
@@ -342,9 +342,5 @@ def _grouped(fake: FakeEvolution, group: str) -> Any:
 
 
 async def _serve(server: web.Application, fake: FakeWpp | FakeEvolution) -> web.AppRunner:
-    runner = web.AppRunner(server)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    fake.url = f"http://127.0.0.1:{port}"
+    fake.url, runner = await serve_local(server)
     return runner

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from helpline.media.models import MediaFile
 from tests.cloud.helpers import ACCESS_TOKEN
-from tests.conftest import App, eventually, free_port
+from tests.conftest import App, eventually, serve_local
 
 PHONE = "+5491155550101"
 
@@ -101,11 +101,7 @@ async def start_graph() -> tuple[FakeGraph, web.AppRunner]:
     server.router.add_post("/{version}/{number}/media", graph.upload)
     server.router.add_get("/files/{media_id}", graph.download)
     server.router.add_get("/{version}/{media_id}", graph.lookup)
-    runner = web.AppRunner(server)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    graph.url = f"http://127.0.0.1:{port}"
+    graph.url, runner = await serve_local(server)
     return graph, runner
 
 
