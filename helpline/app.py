@@ -60,7 +60,6 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime: ChannelRuntime = app.state.runtime
-        await _seal_channel_configs(db)
         worker = DeliveryWorker(
             db,
             max_attempts=settings.delivery_max_attempts,
@@ -84,6 +83,8 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             asyncio.create_task(worker.run_forever(), name="delivery"),
             asyncio.create_task(runtime.run_forever(), name="channel-runtime"),
             asyncio.create_task(fetcher.run_forever(), name="media-fetcher"),
+            # Plain or old-key configs still open meanwhile: start-up need not wait for it.
+            asyncio.create_task(_seal_channel_configs(db), name="seal-configs"),
         ]
         tasks += [asyncio.create_task(every(s, job, name), name=name) for s, job, name in periodic]
         try:
@@ -99,9 +100,12 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
 
 
 async def _seal_channel_configs(db: Database) -> None:
-    async with db.sessionmaker() as session:
-        if await channels_service.reseal_configs(session):
-            await session.commit()
+    try:
+        async with db.sessionmaker() as session:
+            if await channels_service.reseal_configs(session):
+                await session.commit()
+    except Exception:  # not worth a failed start: it is tried again at the next one
+        log.exception("could not re-seal channel configs")
 
 
 def create_fastapi(settings: Settings, db: Database) -> FastAPI:

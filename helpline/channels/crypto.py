@@ -23,6 +23,7 @@ from helpline.config import Settings
 
 log = logging.getLogger(__name__)
 
+_secrets: list[str] = []  # the current one first
 _keys: list[Fernet] = []
 
 
@@ -35,10 +36,13 @@ def configure(secret: str, previous: str = "") -> None:
     """Seal with `secret` from now on; open with it, the `previous` ones (comma separated)
     and every key this process was given before."""
     for old in (s.strip() for s in previous.split(",")):
-        if old:
-            _keys.append(_fernet(old))
+        if old and old not in _secrets:
+            _secrets.append(old)
     if secret:
-        _keys.insert(0, _fernet(secret))
+        if secret in _secrets:
+            _secrets.remove(secret)
+        _secrets.insert(0, secret)
+    _keys[:] = [_fernet(s) for s in _secrets]
 
 
 def configure_from(settings: Settings) -> None:

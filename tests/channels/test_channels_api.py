@@ -217,7 +217,7 @@ async def test_a_rotated_key_still_opens_and_reseals(app: App, admin: httpx.Asyn
     async with app.db.engine.connect() as conn:
         query = text(f"SELECT config FROM channels WHERE id = {channel['id']}")
         before = str((await conn.execute(query)).scalar())
-    saved = list(crypto._keys)
+    saved = list(crypto._secrets), list(crypto._keys)
     try:
         crypto.configure("a-brand-new-config-secret", previous=app.settings.session_secret)
         async with app.db.sessionmaker() as session:
@@ -233,4 +233,4 @@ async def test_a_rotated_key_still_opens_and_reseals(app: App, admin: httpx.Asyn
             row = await session.get(Channel, channel["id"])
             assert row is not None and row.config["access_token"] == CLOUD["access_token"]
     finally:
-        crypto._keys[:] = saved
+        crypto._secrets[:], crypto._keys[:] = saved
