@@ -150,6 +150,15 @@ class ChannelRuntime:
         running = self.sessions.get(channel_id)
         return running.provider if running is not None else None
 
+    async def providers(self, channel_ids: set[int]) -> dict[int, Provider]:
+        """Each channel's provider to send or download with: the live session when this
+        process holds one (WhatsApp Web), else a fresh adapter from the config."""
+        async with self.db.sessionmaker() as session:
+            rows = await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))
+            return {
+                c.id: self.provider_for(c.id) or build_provider(c.provider, c.config) for c in rows
+            }
+
     def link(self, channel_id: int) -> DbChannelLink:
         return DbChannelLink(self.db, self.ingest, channel_id)
 

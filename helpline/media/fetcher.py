@@ -109,14 +109,11 @@ class MediaFetcher:
             return list(rows)
 
     async def _providers(self, channel_ids: set[int]) -> dict[int, Provider]:
+        if self.runtime is not None:
+            return await self.runtime.providers(channel_ids)
         async with self.db.sessionmaker() as session:
-            channels = await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))
-            return {c.id: self._provider(c) for c in channels}
-
-    def _provider(self, channel: Channel) -> Provider:
-        # A session held by this process (WhatsApp Web) downloads through its own client.
-        running = self.runtime.provider_for(channel.id) if self.runtime else None
-        return running or build_provider(channel.provider, channel.config)
+            rows = await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))
+            return {c.id: build_provider(c.provider, c.config) for c in rows}
 
     async def _fetch(self, provider: Provider | None, media: MediaFile) -> None:
         try:
