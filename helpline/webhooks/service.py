@@ -178,9 +178,10 @@ def _inbound(channel: Channel, value: parser.Value, raw: dict[str, Any]) -> Inbo
     text, reply_id = parser.readable(msg, value.errors)
     event = InboundMessage(
         provider_message_id=msg.id,
-        from_phone=msg.from_,
+        from_phone=msg.from_ or "",
+        from_user_id=value.user_id(msg),
         text=text,
-        contact_name=value.contact_name(msg.from_),
+        contact_name=value.contact_name(msg),
         type=msg.type[:16],
         timestamp=msg.sent_at,
         raw=raw,
