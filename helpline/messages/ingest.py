@@ -47,7 +47,14 @@ from helpline.media.service import (
     remove_files,
     write_file,
 )
-from helpline.messages.models import Direction, Message, MessageStatus, Sender
+from helpline.messages.models import (
+    RAW_KEY,
+    UNSUPPORTED,
+    Direction,
+    Message,
+    MessageStatus,
+    Sender,
+)
 from helpline.messages.service import apply_status, touch_conversation
 from helpline.messages.views import load_views
 
@@ -264,6 +271,10 @@ def _payload(event: InboundMessage, target: Message | None) -> dict[str, Any] | 
     payload = dict(event.payload or {})
     if event.reply_id:
         payload["replyId"] = event.reply_id
+    if event.type == UNSUPPORTED and event.raw:
+        # What the desk cannot show yet is kept whole: an admin can read it, and a later
+        # version can make sense of it.
+        payload[RAW_KEY] = event.raw
     reaction = payload.get("reaction")
     if isinstance(reaction, dict):
         emoji = str(reaction.get("emoji") or "")

@@ -39,6 +39,10 @@ class MessageStatus(enum.StrEnum):
 
 
 NOTE_TYPE = "note"
+# An inbound message of a kind the desk cannot show yet: its provider's raw body is kept
+# in its payload under RAW_KEY, shown to admins only (`GET /api/messages/{id}/raw`).
+UNSUPPORTED = "unsupported"
+RAW_KEY = "raw"
 
 
 # Delivery reports only move a message forward; a late "delivered" never undoes "read".

@@ -351,6 +351,31 @@ def _content(msg: Message, value_errors: list[GraphError]) -> tuple[str, str | N
 
 # --- what the desk keeps beside the text -------------------------------------------------
 
+UNSUPPORTED = "unsupported"
+
+
+def kind(msg: Message) -> str:
+    """The type the desk stores: the message's own when the desk can show it, else
+    `unsupported` (Meta's own unsupported messages, kinds newer than this parser, an
+    interactive message without a reply the desk knows). Its raw body is kept with it."""
+    t = msg.type
+    known = {
+        "text": msg.text,
+        "location": msg.location,
+        "contacts": msg.contacts or None,
+        "button": msg.button,
+        "reaction": msg.reaction,
+        "order": msg.order,
+        "edit": msg.edit,
+    }
+    if t in MEDIA_KINDS:
+        return t if getattr(msg, t) is not None else UNSUPPORTED
+    if t == "interactive" and msg.interactive is not None:
+        choice = msg.interactive
+        replied = choice.button_reply or choice.list_reply or choice.nfm_reply
+        return t if replied is not None else UNSUPPORTED
+    return t if known.get(t) is not None else UNSUPPORTED
+
 
 def media_ref(msg: Message) -> MediaRef | None:
     """The file of an image, audio (voice), video, document or sticker message: named by
@@ -372,7 +397,11 @@ def media_ref(msg: Message) -> MediaRef | None:
 
 
 def structured(msg: Message) -> dict[str, Any] | None:
-    """A location, shared contacts or a reaction (`InboundMessage.payload`)."""
+    """A location, shared contacts or a reaction (`InboundMessage.payload`); for a message
+    the desk cannot show, the type WhatsApp gave it."""
+    if kind(msg) == UNSUPPORTED:
+        original = msg.unsupported.type if msg.unsupported and msg.unsupported.type else msg.type
+        return {UNSUPPORTED: {"type": original}}
     if msg.type == "location" and msg.location is not None:
         return {"location": msg.location.model_dump()}
     if msg.type == "contacts" and msg.contacts:

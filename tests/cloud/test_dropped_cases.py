@@ -19,7 +19,7 @@ from tests.cloud.helpers import (
     stored,
 )
 from tests.cloud.helpers import load as payload
-from tests.conftest import App, CapturedEvents
+from tests.conftest import App, CapturedEvents, login, make_user
 
 COVERED = {
     "interactive_button_reply_numeric_timestamp.json",
@@ -146,3 +146,44 @@ async def test_user_id_beside_a_phone_is_kept_and_finds_the_contact_later(
     assert (contact.phone, contact.external_id) == ("+5491155550202", "AR.1502576394655843")
     first, second = await stored(app, channel_id)
     assert first.conversation_id == second.conversation_id
+
+
+async def test_a_kind_this_version_does_not_know_is_stored_as_unsupported_with_its_raw_body(
+    app: App, admin: httpx.AsyncClient, events: CapturedEvents
+) -> None:
+    channel_id = await cloud_channel(admin)
+    body = payload("message__text__pywa.json")
+    first_value(body)["metadata"]["phone_number_id"] = "1122334455667"
+    message = first_value(body)["messages"][0]
+    del message["text"]
+    message["type"] = "hologram"
+    message["hologram"] = {"frames": 3, "id": 1234}
+    await deliver(admin, body)
+    (msg,) = await stored(app, channel_id)
+    assert (msg.type, msg.body) == ("unsupported", "[hologram]")
+    # Operators see that it is kept, not what it is.
+    event = announced(events, "[hologram]")
+    assert event["message"]["payload"] == {"unsupported": {"type": "hologram"}, "rawKept": True}
+    listed = (await admin.get("/api/messages", params={"conversationId": msg.conversation_id}))
+    assert listed.json()["items"][0]["payload"] == event["message"]["payload"]
+    raw = await admin.get(f"/api/messages/{msg.id}/raw")
+    assert raw.status_code == 200
+    assert raw.json()["raw"]["hologram"] == {"frames": 3, "id": 1234}
+    await make_user(admin, "ana", role="OPERATOR")
+    async with app.client() as operator:
+        await login(operator, "ana", "Secret123!")
+        assert (await operator.get(f"/api/messages/{msg.id}/raw")).status_code == 403
+    assert (await admin.get("/api/messages/999999/raw")).status_code == 404
+
+
+async def test_whatsapps_own_unsupported_message_keeps_its_raw_body(
+    app: App, admin: httpx.AsyncClient
+) -> None:
+    channel_id = await cloud_channel(admin)
+    body = payload("message__unsupported_with_type__pywa.json")
+    first_value(body)["metadata"]["phone_number_id"] = "1122334455667"
+    await deliver(admin, body)
+    (msg,) = await stored(app, channel_id)
+    assert msg.type == "unsupported"
+    raw = (await admin.get(f"/api/messages/{msg.id}/raw")).json()["raw"]
+    assert raw == first_value(body)["messages"][0]
