@@ -164,7 +164,7 @@ async def test_a_kind_this_version_does_not_know_is_stored_as_unsupported_with_i
     # Operators see that it is kept, not what it is.
     event = announced(events, "[hologram]")
     assert event["message"]["payload"] == {"unsupported": {"type": "hologram"}, "rawKept": True}
-    listed = (await admin.get("/api/messages", params={"conversationId": msg.conversation_id}))
+    listed = await admin.get("/api/messages", params={"conversationId": msg.conversation_id})
     assert listed.json()["items"][0]["payload"] == event["message"]["payload"]
     raw = await admin.get(f"/api/messages/{msg.id}/raw")
     assert raw.status_code == 200
