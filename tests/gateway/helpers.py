@@ -179,7 +179,7 @@ class RecordingLink:
         self.calls.append(("status", update))
 
     async def dead_letter(self, body: str, reason: str) -> None:
-        self.calls.append(("dead_letter", body, reason))
+        self.calls.append(("dead_letter", (body, reason)))
 
     def named(self, name: str) -> list[Any]:
         return [value for kind, value in self.calls if kind == name]
