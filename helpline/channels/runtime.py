@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from helpline.channels import service
 from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import PROVIDERS, build_provider
+from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import (
     InboundMessage,
     Provider,
@@ -34,6 +35,8 @@ from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.contacts.service import normalize_phone
 from helpline.db import Database
+from helpline.dead_letters import service as dead_letters
+from helpline.dead_letters.models import DeadLetter
 from helpline.errors import Unprocessable
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
 from helpline.presence.service import NODE
@@ -109,17 +112,46 @@ class DbChannelLink:
             await session.commit()
 
     async def inbound(self, message: InboundMessage) -> None:
-        try:
-            item = Inbound.parse(self.channel_id, message)
-        except Unprocessable as exc:
-            await self.log(
-                "warning", f"message {message.provider_message_id} ignored: {exc.detail}"
-            )
-            return
-        await self.ingest.submit(item)
+        """Raises `Unprocessable` for a sender that is neither a phone nor a user id: the
+        provider keeps the event as a dead letter."""
+        await self.ingest.submit(Inbound.parse(self.channel_id, message))
 
     async def status(self, update: StatusUpdate) -> None:
         await ingest_status(self.db, self.channel_id, update)
+
+    async def dead_letter(self, body: str, reason: str) -> None:
+        provider = await self._provider()
+        await dead_letters.record(self.db, provider, body, reason, self.channel_id)
+
+    async def _provider(self) -> str:
+        async with self.db.sessionmaker() as session:
+            channel = await session.get(Channel, self.channel_id)
+            return channel.provider if channel is not None else "unknown"
+
+
+async def reprocess_web(
+    letter: DeadLetter, db: Database, writer: IngestWriter
+) -> dead_letters.Reading:
+    """A WhatsApp Web message event kept whole, read again by this version (its media, if
+    any, is fetched later through the session, like a failed download)."""
+    if letter.channel_id is None:
+        return dead_letters.Reading(problems=["its WhatsApp Web channel no longer exists"])
+    event = wm.event_from_dead_letter(letter.body)
+    source = event.Info.MessageSource
+    if wm.ignore_reason(source) is not None:
+        return dead_letters.Reading()
+    phone = wm.sender_phone(source)
+    lid = wm.sender_lid(source) if phone is None else None
+    if phone is None and lid is None:
+        return dead_letters.Reading(problems=["WhatsApp said neither the number nor the LID"])
+    inbound = wm.to_inbound(event, phone or "", lid)
+    if inbound is None:
+        return dead_letters.Reading()
+    await writer.submit(Inbound.parse(letter.channel_id, inbound))
+    return dead_letters.Reading(messages=1)
+
+
+dead_letters.register("web", reprocess_web)
 
 
 def channel_link(app: FastAPI, channel_id: int) -> DbChannelLink:

@@ -127,7 +127,12 @@ async def list_conversations(
             Message.conversation_id == Conversation.id, func.lower(Message.body).like(term)
         )
         query = query.where(
-            or_(func.lower(Contact.name).like(term), Contact.phone.like(term), said.exists())
+            or_(
+                func.lower(Contact.name).like(term),
+                Contact.phone.like(term),
+                func.lower(Contact.external_id).like(term),
+                said.exists(),
+            )
         )
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     order: tuple[ColumnElement[Any], ...] = (

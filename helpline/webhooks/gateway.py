@@ -7,7 +7,10 @@ query parameter (neither bridge can sign its bodies, and not every version can s
 headers), checked before the body is read. Messages go through the ingest writer
 (idempotent on the provider's id, so redeliveries store nothing new), delivery reports
 through `ingest_status`, session changes (state, QR code, number) through the channel
-runtime's `ChannelLink`. What the desk does not keep is logged and counted.
+runtime's `ChannelLink`. What the desk does not keep on purpose (own messages, groups,
+events it does not use) is logged and counted; a body it cannot read at all, or a
+customer's message in it that it cannot read or store, keeps the whole body as a dead
+letter (answered 200): an admin re-processes it after an upgrade.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -27,6 +30,8 @@ from helpline.channels import runtime
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import ChannelLink
 from helpline.db import Database
+from helpline.dead_letters import service as dead_letters
+from helpline.dead_letters.models import DeadLetter
 from helpline.deps import DatabaseDep, IngestWriterDep
 from helpline.errors import DomainError
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
@@ -61,12 +66,17 @@ WPPCONNECT = Bridge("wppconnect", read_wppconnect, "session")
 EVOLUTION = Bridge("evolution", read_evolution, "instance")
 
 
+BRIDGES = {b.provider: b for b in (WPPCONNECT, EVOLUTION)}
+
+
 @dataclass
 class Summary:
     messages: int = 0
     statuses: int = 0
     sessions: int = 0
     ignored: int = 0
+    dead_letters: int = 0  # 1 when the body was kept for an admin
+    problems: list[str] = field(default_factory=list)  # the dead letter's reason
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -74,6 +84,7 @@ class Summary:
             "statuses": self.statuses,
             "sessions": self.sessions,
             "ignored": self.ignored,
+            "deadLetters": self.dead_letters,
         }
 
 
@@ -108,14 +119,46 @@ async def _receive(
     secret: str | None,
 ) -> JSONResponse:
     channel = await _authenticated(bridge, channel_id, request, db, secret)
-    try:
-        data = json.loads(await request.body())
-        reading = bridge.read(data, str(channel.config.get(bridge.session_key) or ""))
-    except (ValueError, NotAnEvent) as exc:  # authenticated, yet not an event
-        log.warning("%s webhook, channel %s: unreadable body: %s", bridge.provider, channel_id, exc)
-        raise HTTPException(400, f"Not a {bridge.provider} webhook event") from None
-    summary = await _handle(bridge, channel, request, db, writer, reading)
+    body = await request.body()
+    reading = _read(bridge, channel, body)
+    if isinstance(reading, str):  # authenticated, yet not an event this version can read
+        summary = Summary(problems=[reading])
+    else:
+        summary = await _handle(bridge, channel, request.app, db, writer, reading)
+    if summary.problems:
+        await dead_letters.record(db, bridge.provider, body, summary.problems, channel.id)
+        summary.dead_letters = 1
     return JSONResponse(summary.as_dict())
+
+
+def _read(bridge: Bridge, channel: Channel, body: bytes | str) -> Reading | str:
+    """The body read, or why it cannot be."""
+    try:
+        data = json.loads(body)
+        return bridge.read(data, str(channel.config.get(bridge.session_key) or ""))
+    except (ValueError, NotAnEvent) as exc:
+        return f"not a {bridge.provider} webhook event: {str(exc)[:200]}"
+    except Exception as exc:  # a parser bug: the body is kept, the bridge is not failed
+        log.exception("%s webhook, channel %s: parser failed", bridge.provider, channel.id)
+        return f"parser failed: {type(exc).__name__}: {str(exc)[:200]}"
+
+
+async def reprocess(letter: DeadLetter, db: Database, writer: IngestWriter) -> dead_letters.Reading:
+    """A kept body read again by this version. Session news in it is stale: not applied."""
+    bridge = BRIDGES[letter.provider]
+    async with db.sessionmaker() as session:
+        channel = await session.get(Channel, letter.channel_id) if letter.channel_id else None
+    if channel is None or channel.provider != bridge.provider:
+        return dead_letters.Reading(problems=[f"its {bridge.provider} channel no longer exists"])
+    reading = _read(bridge, channel, letter.body)
+    if isinstance(reading, str):
+        return dead_letters.Reading(problems=[reading])
+    summary = await _handle(bridge, channel, None, db, writer, reading)
+    return dead_letters.Reading(messages=summary.messages, problems=summary.problems)
+
+
+for _bridge in BRIDGES.values():
+    dead_letters.register(_bridge.provider, reprocess)
 
 
 async def _authenticated(
@@ -140,12 +183,15 @@ async def _authenticated(
 async def _handle(
     bridge: Bridge,
     channel: Channel,
-    request: Request,
+    app: Any | None,
     db: Database,
     writer: IngestWriter,
     reading: Reading,
 ) -> Summary:
-    summary = Summary(ignored=len(reading.ignored))
+    """Store, apply and count what was read; session changes only with the `app` (not when
+    a dead letter is re-processed)."""
+    summary = Summary(ignored=len(reading.ignored) + len(reading.unreadable))
+    summary.problems += reading.unreadable
     for reason in reading.ignored:
         log.info("%s webhook, channel %s: ignored %s", bridge.provider, channel.id, reason)
     batch: list[Inbound] = []
@@ -153,37 +199,29 @@ async def _handle(
         try:
             batch.append(Inbound.parse(channel.id, event, provider=bridge.provider))
         except DomainError as exc:
-            log.warning(
-                "%s webhook, channel %s: message %s skipped: %s",
-                bridge.provider,
-                channel.id,
-                event.provider_message_id,
-                exc.detail,
-            )
+            summary.problems.append(f"message {event.provider_message_id}: {exc.detail}")
             summary.ignored += 1
     refused = await _submit(bridge, writer, batch)
-    summary.messages = len(batch) - refused
-    summary.ignored += refused
+    summary.messages = len(batch) - len(refused)
+    summary.ignored += len(refused)
+    summary.problems += refused
     # In order, one at a time: one POST may carry sent, delivered and read of a message.
     for update in reading.statuses:
         await ingest_status(db, channel.id, update)
     summary.statuses = len(reading.statuses)
-    if reading.sessions:
-        summary.sessions = await _apply_sessions(request.app, channel.id, reading.sessions)
+    if reading.sessions and app is not None:
+        summary.sessions = await _apply_sessions(app, channel.id, reading.sessions)
     return summary
 
 
-async def _submit(bridge: Bridge, writer: IngestWriter, batch: list[Inbound]) -> int:
-    """Submit every message at once (one group commit); returns how many were refused.
+async def _submit(bridge: Bridge, writer: IngestWriter, batch: list[Inbound]) -> list[str]:
+    """Submit every message at once (one group commit); returns why any were refused.
     Anything but a domain refusal is raised, so the bridge delivers the event again."""
     outcomes = await asyncio.gather(*(writer.submit(i) for i in batch), return_exceptions=True)
-    refused = 0
+    refused = []
     for item, outcome in zip(batch, outcomes, strict=True):
         if isinstance(outcome, DomainError):
-            log.warning(
-                "%s webhook: message %s refused: %s", bridge.provider, item.key, outcome.detail
-            )
-            refused += 1
+            refused.append(f"message {item.event.provider_message_id}: {outcome.detail}")
         elif isinstance(outcome, BaseException):
             raise outcome
     return refused

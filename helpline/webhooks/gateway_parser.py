@@ -47,11 +47,20 @@ class Reading:
     messages: list[InboundMessage] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     sessions: list[SessionChange] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # why each item was left out
+    ignored: list[str] = field(default_factory=list)  # why each item was left out on purpose
+    # Customers' messages (or reactions) that could not be read: the body is kept as a
+    # dead letter for an admin to re-process.
+    unreadable: list[str] = field(default_factory=list)
 
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
+    # A number where a string is expected (an id, a phone) is read as its string.
+    model_config = ConfigDict(
+        extra="ignore",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        coerce_numbers_to_str=True,
+    )
 
 
 # --- what the console shows (the same wording as the Cloud API parser) -----------------
@@ -104,9 +113,21 @@ def epoch(value: Any) -> datetime | None:
         return None
 
 
+def sender(jid: str) -> tuple[str, str | None]:
+    """(from_phone, from_user_id) of a chat: a LID ("...@lid", WhatsApp's id for a user whose
+    number it hides) is no phone; the customer is then known by it."""
+    return ("", jid) if jid.endswith("@lid") else (jid, None)
+
+
 def is_person(jid: str) -> bool:
     """A one-to-one chat: not a group, a broadcast list, a status or a channel."""
     return bool(jid) and not jid.endswith(("@g.us", "@broadcast", "@newsletter"))
+
+
+def _errors(exc: ValidationError) -> str:
+    """Where a model failed, briefly ("t: Input should be a valid integer")."""
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]]
+    return "; ".join(parts)[:300]
 
 
 def _strings(*values: Any) -> str | None:
@@ -322,11 +343,11 @@ def _wpp_message(data: dict[str, Any], reading: Reading) -> None:
     try:
         msg = WppMessage.model_validate(data)
     except ValidationError as exc:
-        reading.ignored.append(f"unreadable message: {exc.error_count()} errors")
+        reading.unreadable.append(f"unreadable message: {_errors(exc)}")
         return
     key = msg.key
     if key is None:
-        reading.ignored.append("message without an id")
+        reading.unreadable.append("message without an id")
     elif msg.from_me:
         reading.ignored.append(f"message {key} sent from this number")
     elif msg.is_group_msg or not is_person(msg.from_):
@@ -342,9 +363,11 @@ def _wpp_inbound(msg: WppMessage, key: str, data: dict[str, Any]) -> InboundMess
     if msg.is_forwarded:
         text = f"[forwarded] {text}"
     raw = {k: v for k, v in data.items() if not (media is not None and k == "body")}
+    phone, user_id = sender(msg.from_)
     return InboundMessage(
         provider_message_id=key,
-        from_phone=msg.from_,
+        from_phone=phone,
+        from_user_id=user_id,
         text=text,
         contact_name=msg.contact_name,
         type=kind[:TYPE_MAX],
@@ -448,13 +471,13 @@ def _wpp_ack(data: dict[str, Any], reading: Reading) -> None:
 def _wpp_reaction(data: dict[str, Any], reading: Reading) -> None:
     try:
         reaction = WppReaction.model_validate(data)
-    except ValidationError:
-        reading.ignored.append("unreadable reaction")
+    except ValidationError as exc:
+        reading.unreadable.append(f"unreadable reaction: {_errors(exc)}")
         return
     key, target = _wpp_id(reaction.id), _wpp_id(reaction.msg_id)
     parts = _id_parts(key) if key else None
     if key is None or parts is None:
-        reading.ignored.append("reaction without a readable id")
+        reading.unreadable.append("reaction without a readable id")
         return
     from_me, chat, _ = parts
     if from_me or not is_person(chat):
@@ -463,10 +486,12 @@ def _wpp_reaction(data: dict[str, Any], reading: Reading) -> None:
     emoji = reaction.reaction_text
     # A changed or removed reaction keeps the reaction's id: tell each apart by its time.
     event_id = f"{key}:{reaction.timestamp}" if reaction.timestamp else key
+    phone, user_id = sender(chat)
     reading.messages.append(
         InboundMessage(
             provider_message_id=event_id,
-            from_phone=chat,
+            from_phone=phone,
+            from_user_id=user_id,
             text=reaction_text(emoji, target),
             type="reaction",
             timestamp=epoch(reaction.timestamp),
@@ -608,11 +633,11 @@ def _evo_message(item: dict[str, Any], reading: Reading) -> None:
     try:
         msg = EvoMessage.model_validate(item)
     except ValidationError as exc:
-        reading.ignored.append(f"unreadable message: {exc.error_count()} errors")
+        reading.unreadable.append(f"unreadable message: {_errors(exc)}")
         return
     key = msg.key
     if key is None or not key.id:
-        reading.ignored.append("message without a key id")
+        reading.unreadable.append("message without a key id")
         return
     if key.from_me:
         reading.ignored.append(f"message {key.id} sent from this number")
@@ -626,16 +651,22 @@ def _evo_message(item: dict[str, Any], reading: Reading) -> None:
     if kind in EVO_IGNORED or kind is None:
         reading.ignored.append(f"{kind or 'empty'} message {key.id}")
         return
-    text, type_, reply_id, media, payload = _evo_content(kind, inner, content, key.id)
+    try:
+        text, type_, reply_id, media, payload = _evo_content(kind, inner, content, key.id)
+    except ValidationError as exc:
+        reading.unreadable.append(f"unreadable {kind} {key.id}: {_errors(exc)}")
+        return
     context = msg.context_info or _dict(inner.get("contextInfo"))
     if context.get("isForwarded"):
         text = f"[forwarded] {text}"
     quoted = context.get("stanzaId")
     raw = {**item, "message": {k: v for k, v in content.items() if k != "base64"}}
+    phone, user_id = sender(jid)
     reading.messages.append(
         InboundMessage(
             provider_message_id=key.id,
-            from_phone=jid,
+            from_phone=phone,
+            from_user_id=user_id,
             text=text,
             contact_name=_strings(msg.push_name),
             type=type_[:TYPE_MAX],

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from helpline.contacts.models import Contact
 from tests.cloud.helpers import (
+    FakeGraph,
     cloud_channel,
     first_value,
     payload_names,
@@ -19,7 +20,7 @@ from tests.cloud.helpers import (
     stored,
 )
 from tests.cloud.helpers import load as payload
-from tests.conftest import App, CapturedEvents, login, make_user
+from tests.conftest import App, CapturedEvents, eventually, login, make_user
 
 COVERED = {
     "interactive_button_reply_numeric_timestamp.json",
@@ -187,3 +188,24 @@ async def test_whatsapps_own_unsupported_message_keeps_its_raw_body(
     assert msg.type == "unsupported"
     raw = (await admin.get(f"/api/messages/{msg.id}/raw")).json()["raw"]
     assert raw == first_value(body)["messages"][0]
+
+
+async def test_a_reply_to_a_username_goes_to_its_user_id(
+    app: App, admin: httpx.AsyncClient, graph: FakeGraph
+) -> None:
+    channel_id = await cloud_channel(admin, api_base_url=graph.url)
+    await deliver(admin, payload("message_text_from_username_without_phone.json"))
+    (inbound,) = await stored(app, channel_id)
+    sent = await admin.post(
+        f"/api/conversations/{inbound.conversation_id}/messages", json={"body": "Hola Ana"}
+    )
+    assert sent.status_code == 201, sent.text
+
+    async def delivered() -> bool:
+        return any(m.id == sent.json()["id"] and m.status == "sent" for m in await stored(app))
+
+    await eventually(delivered)
+    (request,) = graph.requests
+    assert request["json"]["recipient"] == "AR.1502576394655843"
+    assert "to" not in request["json"]
+    assert request["json"]["text"]["body"] == "Hola Ana"

@@ -120,12 +120,18 @@ async def post_event(
 
 
 async def posted(
-    client: httpx.AsyncClient, provider: str, channel_id: int, payload: dict[str, Any]
+    client: httpx.AsyncClient,
+    provider: str,
+    channel_id: int,
+    payload: dict[str, Any] | bytes,
+    dead_letters: int = 0,
 ) -> dict[str, int]:
+    """The summary of an accepted POST, without `deadLetters` (checked: none unless said)."""
     response = await post_event(client, provider, channel_id, payload)
     assert response.status_code == 200, response.text
     summary: dict[str, int] = response.json()
-    assert set(summary) == {"messages", "statuses", "sessions", "ignored"}
+    assert set(summary) == {"messages", "statuses", "sessions", "ignored", "deadLetters"}
+    assert summary.pop("deadLetters") == dead_letters, summary
     return summary
 
 
@@ -171,6 +177,9 @@ class RecordingLink:
 
     async def status(self, update: StatusUpdate) -> None:
         self.calls.append(("status", update))
+
+    async def dead_letter(self, body: str, reason: str) -> None:
+        self.calls.append(("dead_letter", (body, reason)))
 
     def named(self, name: str) -> list[Any]:
         return [value for kind, value in self.calls if kind == name]

@@ -404,3 +404,14 @@ async def test_a_new_bridge_channel_gets_a_webhook_secret_and_starts(
     # A session provider starts at once; this server is unreachable, so it ends in error.
     assert channel["status"] == "error"
     assert "unreachable" in (channel["statusDetail"] or "").lower()
+
+
+async def test_a_customer_known_only_by_lid_is_written_to_at_the_lid(
+    wpp: FakeWpp, evolution: FakeEvolution
+) -> None:
+    """Its digits are no phone number: sending them as one would reach a stranger."""
+    lid = "218374659102837@lid"
+    await wpp_provider(wpp).send_text(OutboundText(1, lid, "Hola"))
+    assert wpp.calls("send-message")[0]["json"]["phone"] == lid
+    await evo_provider(evolution).send_text(OutboundText(2, lid, "Hola"))
+    assert evolution.calls("message/sendText")[0]["json"]["number"] == lid

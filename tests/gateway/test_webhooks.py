@@ -165,12 +165,15 @@ async def test_unknown_channel_or_other_provider_is_404(app: App, admin: httpx.A
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'"text"'])
-async def test_authenticated_garbage_is_400(
+async def test_authenticated_garbage_is_kept_as_a_dead_letter(
     app: App, admin: httpx.AsyncClient, body: bytes
 ) -> None:
     channel_id = await make_channel(admin, "wppconnect")
-    response = await post_event(admin, "wppconnect", channel_id, body)
-    assert response.status_code == 400
+    summary = await posted(admin, "wppconnect", channel_id, body, dead_letters=1)
+    assert summary["messages"] == 0
+    (letter,) = (await admin.get("/api/dead-letters")).json()["items"]
+    assert (letter["provider"], letter["channelId"]) == ("wppconnect", channel_id)
+    assert (await admin.get(f"/api/dead-letters/{letter['id']}")).json()["body"] == body.decode()
 
 
 async def test_events_for_another_session_are_ignored(app: App, admin: httpx.AsyncClient) -> None:

@@ -192,6 +192,12 @@ class FakeLink:
     async def status(self, update: StatusUpdate) -> None:
         self.calls.append(("status", update))
 
+    async def dead_letter(self, body: str, reason: str) -> None:
+        self.calls.append(("dead_letter", body, reason))
+
+    def dead_letters(self) -> list[tuple[str, str]]:
+        return [(c[1], c[2]) for c in self.calls if c[0] == "dead_letter"]
+
     # what tests look at
 
     def states(self) -> list[str]:

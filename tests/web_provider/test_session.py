@@ -4,6 +4,7 @@ backoff, logout, stop and cancel, driven through a fake neonize client."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from neonize.proto.Neonize_pb2 import ConnectFailureReason
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ImageMessage, Message
 
 from helpline.channels.providers import build_provider
+from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import MediaRef, ProviderError, StatusUpdate, is_long_lived
 from helpline.channels.providers.web import NEONIZE_MISSING, WebProvider
 from tests.web_provider.helpers import (
@@ -129,7 +131,9 @@ async def test_messages_and_receipts_reach_the_link_in_order(tmp_path: Path) -> 
     await cancel(task)
 
 
-async def test_sender_known_only_by_lid_is_looked_up(tmp_path: Path) -> None:
+async def test_sender_known_only_by_lid_is_looked_up_or_known_by_the_lid(
+    tmp_path: Path,
+) -> None:
     network = Network([connected()])
     web, link = provider(tmp_path, network), FakeLink()
     task = await start(web, link)
@@ -137,11 +141,11 @@ async def test_sender_known_only_by_lid_is_looked_up(tmp_path: Path) -> None:
     network.client.pn_for_lid = {"187654321098765": CUSTOMER}
     lid = jid("187654321098765", "lid")
     await network.client.emit(message_event(Message(conversation="a"), message_id="L1", sender=lid))
-    unknown = jid("999", "lid")
-    await network.client.emit(message_event(Message(conversation="b"), sender=unknown))
-    await eventually(lambda: link.inbound_messages() and link.logs("warning"))
-    assert [m.from_phone for m in link.inbound_messages()] == [f"+{CUSTOMER}"]
-    assert "did not say the sender's number" in link.logs("warning")[0]
+    hidden = jid("999", "lid")  # WhatsApp hides this customer's number
+    await network.client.emit(message_event(Message(conversation="b"), sender=hidden))
+    await eventually(lambda: len(link.inbound_messages()) == 2)
+    senders = [(m.from_phone, m.from_user_id) for m in link.inbound_messages()]
+    assert senders == [(f"+{CUSTOMER}", None), ("", "999@lid")]
     await cancel(task)
 
 
@@ -185,6 +189,12 @@ async def test_a_failing_event_does_not_drop_the_session(tmp_path: Path) -> None
     await eventually(link.inbound_messages)
     assert [m.provider_message_id for m in link.inbound_messages()] == ["X2"]
     assert any("database is locked" in line for line in link.logs("error"))
+    # Not lost: the event is kept whole, and reads back as the same message.
+    ((body, reason),) = link.dead_letters()
+    assert "database is locked" in reason
+    event = wm.event_from_dead_letter(body)
+    assert (event.Info.ID, event.Message.conversation) == ("X1", "lost")
+    assert json.loads(body)["summary"]["id"] == "X1"
     assert web.connected
     await cancel(task)
 

@@ -180,10 +180,15 @@ class ChannelLink(Protocol):
         """The number (E.164 or digits) and profile name now linked to the channel."""
 
     async def inbound(self, message: InboundMessage) -> None:
-        """Store a received message (idempotent on its provider id)."""
+        """Store a received message (idempotent on its provider id). Raises when it cannot
+        be stored (`Unprocessable` for a sender that is neither a phone nor a user id)."""
 
     async def status(self, update: StatusUpdate) -> None:
         """Record a delivery report."""
+
+    async def dead_letter(self, body: str, reason: str) -> None:
+        """Keep an event the provider could not turn into a stored message (raw, for an
+        admin to see and re-process) instead of only logging it."""
 
 
 def supports_interactive(provider: Provider) -> bool:

@@ -32,6 +32,12 @@ def digits(phone: str) -> str:
     return "".join(ch for ch in phone.split("@", 1)[0] if ch.isdigit())
 
 
+def recipient(address: str) -> str:
+    """Who a message goes to on a bridge: the number's digits, or for a customer known only
+    by their LID the whole "...@lid" JID (its digits are no phone number)."""
+    return address if address.endswith("@lid") else digits(address)
+
+
 def webhook_url(base: str, provider: str, channel_id: int, secret: str) -> str | None:
     """Where the bridge should post its events for this channel, or None when the channel
     has no public base URL configured (the bridge then uses its own webhook setting). The

@@ -67,6 +67,14 @@ def _digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
 
 
+def addressed(to: str) -> dict[str, str]:
+    """Who a message goes to: a phone ("+54911...") as `to`; a customer WhatsApp names only
+    by a business-scoped user id ("AR.1502...", a user with a username) as `recipient`."""
+    if to.startswith("+") or to.isdigit():
+        return {"to": _digits(to)}
+    return {"recipient": to}
+
+
 def _template(item: Any) -> Template | None:
     """One entry of GET /{waba_id}/message_templates; None when it is not usable."""
     if not isinstance(item, dict) or not item.get("name") or not item.get("language"):
@@ -136,7 +144,7 @@ class CloudProvider:
         body: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": _digits(to_phone),
+            **addressed(to_phone),
             "type": "template",
             "template": {"name": template, "language": {"code": language}},
         }
@@ -228,7 +236,7 @@ class CloudProvider:
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": _digits(to_phone),
+            **addressed(to_phone),
             "type": kind,
             kind: media,
         }
@@ -360,7 +368,7 @@ def build_message(message: OutboundText) -> dict[str, Any]:
     base: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": _digits(message.to_phone),
+        **addressed(message.to_phone),
     }
     payload = message.payload or {}
     options = payload.get("options") if payload.get("kind") == "menu" else None

@@ -32,8 +32,8 @@ from helpline.channels.providers.bridge import (
     TIMEOUT,
     BridgeClient,
     decode_base64,
-    digits,
     read_media,
+    recipient,
     webhook_url,
 )
 
@@ -90,7 +90,7 @@ class EvolutionProvider:
 
     async def _message_body(self, message: OutboundText) -> tuple[str, dict[str, Any]]:
         """The route and body: v2 takes flat fields, v1 nests them per kind."""
-        number = digits(message.to_phone)
+        number = recipient(message.to_phone)
         media = message.media
         if media is None:
             if self.v1:

@@ -331,12 +331,22 @@ class WebProvider:
             try:
                 outcome = await self._handle(link, session, kind, event)
             except Exception as exc:
-                # One bad event (or a failing store) must not drop the connection.
+                # One bad event (or a failing store) must not drop the connection; a
+                # customer's message is kept whole for an admin instead of lost.
                 log.exception("web channel %s: %s event failed", self.channel_id, kind)
                 await link.log("error", f"Could not handle a WhatsApp {kind} event: {exc}")
+                if kind == "message":
+                    await self._keep(link, event, exc)
                 continue
             if outcome is not None:
                 return outcome
+
+    async def _keep(self, link: ChannelLink, event: Any, exc: Exception) -> None:
+        reason = getattr(exc, "detail", None) or str(exc) or type(exc).__name__
+        try:
+            await link.dead_letter(wm.dead_letter_body(event), f"message not stored: {reason}")
+        except Exception:  # the database itself is failing: the log line is all we have
+            log.exception("web channel %s: could not keep the message", self.channel_id)
 
     async def _handle(
         self, link: ChannelLink, session: Session, kind: str, event: Any
@@ -399,17 +409,18 @@ class WebProvider:
             log.info("web channel %s: skipped message %s: %s", self.channel_id, info.ID, reason)
             return
         phone = wm.sender_phone(source) or await self._phone_for_lid(session, source.Sender)
-        if phone is None:
-            await link.log(
-                "warning", f"Message {info.ID} skipped: WhatsApp did not say the sender's number"
-            )
-            return
-        inbound = wm.to_inbound(event, phone)
+        # A customer whose number WhatsApp hides is known by their LID.
+        lid = wm.sender_lid(source) if phone is None else None
+        if phone is None and lid is None:
+            raise ValueError("WhatsApp said neither the sender's number nor their LID")
+        inbound = wm.to_inbound(event, phone or "", lid)
         if inbound is None:
             log.info("web channel %s: skipped protocol message %s", self.channel_id, info.ID)
             return
         content = wm.unwrap(event.Message)
-        self._remember(info.ID, f"{phone.lstrip('+')}@s.whatsapp.net", content)
+        self._remember(
+            info.ID, f"{phone.lstrip('+')}@s.whatsapp.net" if phone else str(lid), content
+        )
         if inbound.media is not None:
             inbound = await self._download(link, session, inbound, content)
         await link.inbound(inbound)
@@ -512,7 +523,9 @@ class WebProvider:
         session = self._current
         if session is None or not session.connected:
             raise ProviderError(NOT_CONNECTED, transient=True)
-        digits = "".join(ch for ch in message.to_phone if ch.isdigit())
+        # A customer known only by their LID is written to at that LID.
+        server = wm.LID_SERVER if message.to_phone.endswith("@lid") else "s.whatsapp.net"
+        digits = "".join(ch for ch in message.to_phone.split("@", 1)[0] if ch.isdigit())
         if not digits:
             raise ProviderError(f"{message.to_phone!r} is not a phone number", transient=False)
         from neonize.utils.jid import build_jid
@@ -520,7 +533,7 @@ class WebProvider:
         context = self._quote(message.quoted_id)
         try:
             content = await self._compose(session.client, message, context)
-            response = await session.client.send_message(build_jid(digits), content)
+            response = await session.client.send_message(build_jid(digits, server), content)
         except ProviderError:
             raise
         except Exception as exc:

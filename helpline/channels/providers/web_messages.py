@@ -11,6 +11,7 @@ build protobufs; the functions that only read them take `Any`.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,6 +103,15 @@ def sender_phone(source: Any) -> str | None:
     """The customer's phone in a 1:1 chat: the sender, or its phone alias when WhatsApp
     addressed it by LID, or the chat itself."""
     return phone_of(source.Sender, source.SenderAlt, source.Chat)
+
+
+def sender_lid(source: Any) -> str | None:
+    """The customer's LID ("...@lid") when WhatsApp names them only by it (a user whose
+    number it hides): the contact is then known by it."""
+    for jid in (source.Sender, source.Chat):
+        if jid is not None and jid.Server == LID_SERVER and jid.User:
+            return f"{jid.User}@{LID_SERVER}"
+    return None
 
 
 def ignore_reason(source: Any) -> str | None:
@@ -319,10 +329,11 @@ def _protocol(part: Any) -> Content | None:
     return None  # revokes, ephemeral settings, history sync, key shares...
 
 
-def to_inbound(event: Any, phone: str) -> InboundMessage | None:
+def to_inbound(event: Any, phone: str, lid: str | None = None) -> InboundMessage | None:
     """The InboundMessage for a neonize `Message` event from `phone` (already resolved:
-    see `sender_phone`); None when it carries nothing to show. Media comes without its
-    bytes: the caller downloads them and fills `media.data`."""
+    see `sender_phone`; "" for a customer known only by their `lid`); None when it carries
+    nothing to show. Media comes without its bytes: the caller downloads them and fills
+    `media.data`."""
     content = read_content(unwrap(event.Message))
     if content is None:
         return None
@@ -330,6 +341,7 @@ def to_inbound(event: Any, phone: str) -> InboundMessage | None:
     return InboundMessage(
         provider_message_id=info.ID,
         from_phone=phone,
+        from_user_id=lid,
         text=content.text,
         contact_name=info.Pushname or None,
         type=content.type,
@@ -356,6 +368,35 @@ def raw_summary(event: Any) -> dict[str, Any]:
         "timestamp": info.Timestamp,
         "edit": info.Edit or None,
     }
+
+
+def dead_letter_body(event: Any) -> str:
+    """A message event the desk could not store, kept whole: its protobuf (base64) beside
+    what can be read of it, so that an admin sees what it was and a later version re-reads
+    it (`event_from_dead_letter`)."""
+    data: dict[str, Any] = {
+        "event": "message",
+        "protobuf": base64.b64encode(event.SerializeToString()).decode(),
+    }
+    try:
+        data["summary"] = raw_summary(event)
+    except Exception as exc:  # what could not be read is what the letter is about
+        data["summary"] = {"error": f"{type(exc).__name__}: {exc}"}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def event_from_dead_letter(body: str) -> Any:
+    """The neonize `Message` event kept by `dead_letter_body`. Raises ImportError without
+    neonize, ValueError (or protobuf's DecodeError) for a body that is not one."""
+    from neonize.aioze import events as ev
+
+    data = json.loads(body)
+    if not isinstance(data, dict) or data.get("event") != "message":
+        raise ValueError("not a WhatsApp Web message event")
+    event = ev.MessageEv.FromString(base64.b64decode(str(data.get("protobuf")), validate=True))
+    if not event.Info.ID:
+        raise ValueError("the kept event has no message id")
+    return event
 
 
 def enum_name(message: Any, field: str) -> str:

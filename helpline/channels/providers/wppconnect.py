@@ -35,8 +35,8 @@ from helpline.channels.providers.bridge import (
     BridgeClient,
     data_url,
     decode_base64,
-    digits,
     read_media,
+    recipient,
     webhook_url,
 )
 
@@ -76,7 +76,7 @@ class WppConnectProvider:
 
     async def send_text(self, message: OutboundText) -> SendResult:
         """Text, or a file with `body` as its caption (`send-file-base64`)."""
-        body: dict[str, Any] = {"phone": digits(message.to_phone), "isGroup": False}
+        body: dict[str, Any] = {"phone": recipient(message.to_phone), "isGroup": False}
         if message.media is not None:
             content = await read_media(message.media)
             body |= {

@@ -817,7 +817,11 @@ export default function MessagePane({
                         onJump={(id) => void jumpTo(id)}
                       />
                     )}
-                    <MessageContent message={m} onUpdated={replaceMessage} />
+                    <MessageContent
+                      message={m}
+                      onUpdated={replaceMessage}
+                      rawId={me?.role === 'ADMIN' ? m.id : undefined}
+                    />
                     {failedWhy && (
                       <div className="msg-failed-reason" data-testid="message-error">
                         {t('media.notSent', { reason: failedWhy })}

@@ -1,4 +1,5 @@
 import type { TFunction } from 'i18next'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type {
   ContactCard,
@@ -170,17 +171,67 @@ export function Reactions({
   )
 }
 
+type RawState = { status: 'idle' | 'loading' } | { status: 'done'; text: string } | { status: 'error' }
+
+/**
+ * A message of a kind the desk cannot show yet: said plainly; an admin (`rawId` given) can
+ * open what WhatsApp sent, which only admins may read (GET /api/messages/{id}/raw).
+ */
+function UnsupportedNotice({ rawId }: { rawId?: number }) {
+  const { t } = useTranslation()
+  const [raw, setRaw] = useState<RawState>({ status: 'idle' })
+  const load = async () => {
+    if (rawId === undefined || raw.status !== 'idle') return
+    setRaw({ status: 'loading' })
+    try {
+      const res = await fetch(`/api/messages/${rawId}/raw`, { credentials: 'same-origin' })
+      if (!res.ok) throw new Error(String(res.status))
+      const data = (await res.json()) as { raw: unknown }
+      setRaw({ status: 'done', text: JSON.stringify(data.raw, null, 2) })
+    } catch {
+      setRaw({ status: 'error' })
+    }
+  }
+  return (
+    <div className="msg-unsupported" data-testid="message-unsupported">
+      <div className="msg-body muted">{t('media.unsupported')}</div>
+      {rawId !== undefined && (
+        <details onToggle={(e) => e.currentTarget.open && void load()}>
+          <summary className="small" data-testid="message-raw-toggle">
+            {t('media.showRaw')}
+          </summary>
+          {raw.status === 'loading' && <div className="small muted">{t('media.rawLoading')}</div>}
+          {raw.status === 'error' && (
+            <div className="small inline-error" role="alert">
+              {t('media.rawFailed')}
+            </div>
+          )}
+          {raw.status === 'done' && (
+            <pre className="msg-raw small" data-testid="message-raw">
+              {raw.text}
+            </pre>
+          )}
+        </details>
+      )}
+    </div>
+  )
+}
+
 /**
  * What a message shows inside its bubble: its file, location or contact cards, and its
  * text (a media message's caption only: the provider's "[image] name" fallback is not repeated).
+ * `rawId`: the message's id when the viewer is an admin (an unsupported message's raw body).
  */
 export default function MessageContent({
   message: m,
   onUpdated,
+  rawId,
 }: {
   message: Pick<Message, 'body' | 'type' | 'payload' | 'media'>
   onUpdated?: (m: Message) => void
+  rawId?: number
 }) {
+  if (m.type === 'unsupported') return <UnsupportedNotice rawId={rawId} />
   const location = locationOf(m.payload)
   const contacts = contactsOf(m.payload)
   let body = m.body
