@@ -30,6 +30,7 @@ from helpline.conversations.router import router as conversations_router
 from helpline.db import Database
 from helpline.errors import DomainError
 from helpline.flows.router import router as flows_router
+from helpline.limiter import Limiter
 from helpline.media.fetcher import MediaFetcher
 from helpline.media.router import router as media_router
 from helpline.media.service import MediaStorage
@@ -94,6 +95,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await forget_node(db)
+            await app.state.limiter.close()
             await db.dispose()
 
     return lifespan
@@ -112,6 +114,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
     app = FastAPI(title="Helpline", version="0.1.0", lifespan=_lifespan(settings, db))
     app.state.settings = settings
     app.state.db = db
+    app.state.limiter = Limiter(settings.redis_url)
     app.state.ingest = IngestWriter(db, MediaStorage.of(settings))
     app.state.runtime = ChannelRuntime(db, settings, app.state.ingest)
     crypto.configure_from(settings)

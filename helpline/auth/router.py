@@ -1,20 +1,27 @@
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.service import memberships
-from helpline.auth import service
+from helpline.auth import service, throttle
 from helpline.auth.models import User
 from helpline.auth.schemas import AreaRef, LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
 from helpline.deps import (
     ActiveSessionDep,
     AdminUser,
+    LimiterDep,
     Overseer,
     SessionDep,
     SettingsDep,
+    check_origin,
     set_session_cookie,
 )
+from helpline.limiter import retry_after_header
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/users", tags=["users"])
@@ -37,24 +44,40 @@ async def user_out(session: AsyncSession, user: User) -> UserOut:
     return (await users_out(session, [user]))[0]
 
 
-def _check_origin(request: Request, settings: SettingsDep) -> None:
-    # Login has no session yet, so no CSRF token: refuse cross-site form posts by Origin.
-    origin = request.headers.get("origin")
-    if origin is None:
-        return
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    if origin != own and origin not in settings.cors_origins:
-        raise HTTPException(403, "Login from another site is not allowed")
-
-
-@router.post("/login", response_model=SessionOut, operation_id="login")
+@router.post(
+    "/login",
+    response_model=SessionOut,
+    operation_id="login",
+    responses={
+        401: {"description": "Wrong username or password"},
+        403: {"description": "Sent from another site"},
+        429: {"description": "Too many failures: wait the `Retry-After` seconds"},
+    },
+)
 async def login(
-    data: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    data: LoginIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> SessionOut:
-    _check_origin(request, settings)
+    # Login has no session yet, so no CSRF token: the origin check is its only lock.
+    check_origin(request, settings)
+    keys = throttle.LoginKeys.of(data.username, request.client.host if request.client else None)
+    wait = await throttle.wait_before_login(limiter, keys)
+    if wait > 0:
+        log.info("login refused while throttled: %s / %s", keys.account, keys.address)
+        raise HTTPException(
+            429,
+            f"Too many failed logins. Try again in {retry_after_header(wait)} seconds.",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
     user = await service.authenticate(session, data.username, data.password)
     if user is None:
+        await throttle.record_failure(limiter, settings, keys)
         raise HTTPException(401, "Invalid username or password")
+    await throttle.record_success(limiter, keys)
     active = await service.start_session(
         session,
         settings,
