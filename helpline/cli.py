@@ -134,8 +134,12 @@ def create_admin(
     from pydantic import ValidationError
 
     from helpline.auth import service
+    from helpline.auth.passwords import password_problem
     from helpline.db import Database
 
+    problem = password_problem(password, username)
+    if problem:
+        raise _fail(f"password: Password {problem}", 2)
     settings = _settings()
 
     async def _create() -> bool:

@@ -3,11 +3,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.service import memberships
 from helpline.auth import service, throttle
 from helpline.auth.models import User
+from helpline.auth.passwords import password_problem
 from helpline.auth.schemas import AreaRef, LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
 from helpline.deps import (
     ActiveSessionDep,
@@ -131,6 +133,14 @@ async def get_user(user_id: int, _user: Overseer, session: SessionDep) -> UserOu
 async def update_user(
     user_id: int, data: UserUpdate, admin: AdminUser, session: SessionDep
 ) -> UserOut:
+    if data.password is not None:
+        # The schema checked length and the common list; the username needs the user.
+        target = await service.get_user(session, user_id)
+        problem = password_problem(data.password, target.username)
+        if problem:
+            raise RequestValidationError(
+                [{"type": "value_error", "loc": ("body", "password"), "msg": f"Password {problem}"}]
+            )
     user = await service.update_user(session, admin, user_id, data)
     await session.commit()
     return await user_out(session, user)

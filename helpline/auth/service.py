@@ -220,15 +220,23 @@ async def _revoke_sessions(session: AsyncSession, user_id: int) -> None:
 async def ensure_admin(
     session: AsyncSession, username: str, password: str, email: str | None, name: str
 ) -> tuple[User, bool]:
-    """Create the admin, or reset its password and role if it exists. Returns (user, created)."""
+    """Create the admin, or reset its password and role if it exists. Returns (user, created).
+    The password policy is the caller's to apply (see `helpline.auth.passwords`)."""
     user = await session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = await create_user(
-            session,
-            UserCreate(
-                username=username, email=email, name=name, password=password, role=Role.ADMIN
-            ),
+        # Built directly, not through UserCreate: the demo seed's documented password
+        # predates the policy (`helpline create-admin` checks the policy before calling).
+        await _ensure_unique(session, username, email)
+        user = User(
+            username=username,
+            email=email.lower() if email else None,
+            name=name,
+            password_hash=security.hash_password(password),
+            role=Role.ADMIN.value,
+            active=True,
         )
+        session.add(user)
+        await session.flush()
         return user, True
     user.password_hash = security.hash_password(password)
     user.role = Role.ADMIN.value
