@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -56,6 +57,8 @@ def _serve(settings: Settings, host: str, port: int | None, workers: int) -> Non
     if not migrated:
         raise _fail("The database is not migrated to this version: run `helpline migrate` first")
     port = port or settings.port
+    if workers > 1:
+        _metrics_across_workers()
     typer.echo(f"Helpline listening on http://{host}:{port}")
     uvicorn.run(
         "helpline.app:create_app",
@@ -64,9 +67,24 @@ def _serve(settings: Settings, host: str, port: int | None, workers: int) -> Non
         port=port,
         workers=workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # The app applies proxy headers itself, from FORWARDED_ALLOW_IPS only.
+        proxy_headers=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def _metrics_across_workers() -> None:
+    """Several workers: each writes its metrics to files in one folder that `/metrics` adds
+    up (prometheus-client's multiprocess mode). Set before the workers start and import
+    `helpline.metrics`; emptied first, so the counts of a previous run do not linger."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        for old in path.glob("*.db"):
+            old.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="helpline-metrics-")
 
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]

@@ -75,13 +75,21 @@ def check_origin(request: Request, settings: Settings) -> None:
         )
 
 
-def set_session_cookie(response: Response, settings: Settings, value: str) -> None:
+def cookie_secure(request: Request, settings: Settings) -> bool:
+    """`Secure` when asked, and always over HTTPS (seen directly or through a trusted proxy's
+    X-Forwarded-Proto)."""
+    return settings.session_cookie_secure or request.url.scheme == "https"
+
+
+def set_session_cookie(
+    request: Request, response: Response, settings: Settings, value: str
+) -> None:
     response.set_cookie(
         settings.session_cookie_name,
         value,
         max_age=settings.session_max_age // 1000,
         httponly=True,
-        secure=settings.session_cookie_secure,
+        secure=cookie_secure(request, settings),
         samesite=settings.session_cookie_samesite,
         path="/",
     )
@@ -101,7 +109,7 @@ async def current_session(
             raise HTTPException(403, f"Missing or wrong {CSRF_HEADER} header")
     if active.cookie_value:  # rolling session extended: persist it and resend the cookie
         await session.commit()
-        set_session_cookie(response, settings, active.cookie_value)
+        set_session_cookie(request, response, settings, active.cookie_value)
     return active
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline import metrics
 from helpline.areas.service import memberships
 from helpline.auth import service, throttle
 from helpline.auth.models import User
@@ -70,6 +71,7 @@ async def login(
     wait = await throttle.wait_before_login(limiter, keys)
     if wait > 0:
         log.info("login refused while throttled: %s / %s", keys.account, keys.address)
+        metrics.LOGIN_THROTTLED.inc()
         raise HTTPException(
             429,
             f"Too many failed logins. Try again in {retry_after_header(wait)} seconds.",
@@ -89,7 +91,7 @@ async def login(
     )
     await session.commit()
     assert active.cookie_value
-    set_session_cookie(response, settings, active.cookie_value)
+    set_session_cookie(request, response, settings, active.cookie_value)
     return SessionOut(user=await user_out(session, user), csrf_token=active.row.csrf_token)
 
 
