@@ -110,6 +110,8 @@ async def current_session(
     if active.cookie_value:  # rolling session extended: persist it and resend the cookie
         await session.commit()
         set_session_cookie(request, response, settings, active.cookie_value)
+    elif active.touched:  # last seen moved on
+        await session.commit()
     return active
 
 

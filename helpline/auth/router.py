@@ -1,17 +1,28 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline import metrics
 from helpline.areas.service import memberships
 from helpline.auth import service, throttle
-from helpline.auth.models import User
+from helpline.auth.devices import describe_device
+from helpline.auth.models import User, UserSession
 from helpline.auth.passwords import password_problem
-from helpline.auth.schemas import AreaRef, LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
+from helpline.auth.schemas import (
+    AreaRef,
+    LoginIn,
+    LoginSessionOut,
+    RevokedOut,
+    SessionOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 from helpline.deps import (
     ActiveSessionDep,
     AdminUser,
@@ -88,6 +99,7 @@ async def login(
         user,
         old_cookie=request.cookies.get(settings.session_cookie_name),
         user_agent=request.headers.get("user-agent"),
+        ip=request.client.host if request.client else None,
     )
     await session.commit()
     assert active.cookie_value
@@ -107,6 +119,54 @@ async def logout(
 @router.get("/me", response_model=SessionOut, operation_id="me")
 async def me(active: ActiveSessionDep, session: SessionDep) -> SessionOut:
     return SessionOut(user=await user_out(session, active.user), csrf_token=active.row.csrf_token)
+
+
+def _session_out(row: UserSession, current: UserSession) -> LoginSessionOut:
+    return LoginSessionOut(
+        id=service.public_session_id(row),
+        device=describe_device(row.user_agent),
+        user_agent=row.user_agent,
+        ip=row.ip,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        current=row.id == current.id,
+    )
+
+
+@router.get("/sessions", response_model=list[LoginSessionOut], operation_id="listMySessions")
+async def list_my_sessions(active: ActiveSessionDep, session: SessionDep) -> list[LoginSessionOut]:
+    """The browsers where you are logged in, newest first; `current` is this one."""
+    rows = await service.list_sessions(session, active.user.id)
+    return [_session_out(row, active.row) for row in rows]
+
+
+@router.delete("/sessions/others", response_model=RevokedOut, operation_id="logoutOtherSessions")
+async def logout_other_sessions(active: ActiveSessionDep, session: SessionDep) -> RevokedOut:
+    """Log out everywhere but here."""
+    revoked = await service.revoke_other_sessions(session, active.user.id, active.row)
+    await session.commit()
+    return RevokedOut(revoked=revoked)
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="revokeMySession",
+    responses={404: {"description": "Not one of your sessions"}},
+)
+async def revoke_my_session(
+    session_id: Annotated[str, Path(max_length=64)],
+    active: ActiveSessionDep,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    """End one of your sessions; ending this one logs you out here."""
+    row = await service.revoke_session(session, active.user.id, session_id)
+    await session.commit()
+    if row.id == active.row.id:
+        response.delete_cookie(settings.session_cookie_name, path="/")
 
 
 @router.post("/register", response_model=UserOut, status_code=201, operation_id="register")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core.core_schema import ValidationInfo
@@ -38,6 +40,23 @@ class UserOut(ApiModel):
 class SessionOut(ApiModel):
     user: UserOut
     csrf_token: str
+
+
+class LoginSessionOut(ApiModel):
+    """One of the user's login sessions (a browser where they are logged in)."""
+
+    id: str
+    device: str
+    user_agent: str | None
+    ip: str | None
+    created_at: datetime
+    last_seen_at: datetime | None
+    expires_at: datetime
+    current: bool
+
+
+class RevokedOut(ApiModel):
+    revoked: int
 
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
