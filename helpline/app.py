@@ -70,8 +70,6 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
         runtime: ChannelRuntime = app.state.runtime
         # WhatsApp Web sessions are the keys to the numbers: owner-only, fixed if not.
         await asyncio.to_thread(secure_tree, settings.whatsapp_session_dir)
-        gauges = database_gauges(db)
-        metrics.add_scrape_hook(gauges)
         worker = DeliveryWorker(
             db,
             max_attempts=settings.delivery_max_attempts,
@@ -105,7 +103,6 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            metrics.remove_scrape_hook(gauges)
             await forget_node(db)
             await app.state.limiter.close()
             await db.dispose()
@@ -135,6 +132,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.limiter = Limiter(settings.redis_url)
+    metrics.add_scrape_hook(database_gauges)
     app.state.ingest = IngestWriter(db, MediaStorage.of(settings))
     app.state.runtime = ChannelRuntime(db, settings, app.state.ingest)
     crypto.configure_from(settings)

@@ -7,13 +7,15 @@ whichever worker answers `/metrics` adds them up. Gauges that are read from the 
 at scrape time (outbox, queues) are the same on every worker: the most recent value wins.
 
 Values that are cheaper to read when asked than to track (database counts) come from scrape
-hooks: async functions registered with `add_scrape_hook`, run before each `/metrics`
-answer. The dead-letter store registers one that sets `DEAD_LETTERS`; until it does, the
-gauge says 0.
+hooks: async functions of the app's `Database`, registered once with `add_scrape_hook` and
+run before each `/metrics` answer; one that fails is logged and skipped, so a database
+outage leaves the other figures readable. The dead-letter store is to register one that
+sets `DEAD_LETTERS`; until it does, the gauge says 0.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Awaitable, Callable
 
@@ -27,6 +29,10 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from helpline.db import Database
+
+log = logging.getLogger(__name__)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -97,24 +103,22 @@ LOGIN_THROTTLED = Counter(
     "helpline_login_throttled_total", "Logins refused with 429 while an account or address waits."
 )
 
-ScrapeHook = Callable[[], Awaitable[None]]
+ScrapeHook = Callable[[Database], Awaitable[None]]
 _scrape_hooks: list[ScrapeHook] = []
 
 
 def add_scrape_hook(hook: ScrapeHook) -> None:
-    """Run `hook` before each `/metrics` answer (it sets gauges)."""
+    """Run `hook(db)` before each `/metrics` answer (it sets gauges). Idempotent."""
     if hook not in _scrape_hooks:
         _scrape_hooks.append(hook)
 
 
-def remove_scrape_hook(hook: ScrapeHook) -> None:
-    if hook in _scrape_hooks:
-        _scrape_hooks.remove(hook)
-
-
-async def run_scrape_hooks() -> None:
+async def run_scrape_hooks(db: Database) -> None:
     for hook in list(_scrape_hooks):
-        await hook()
+        try:
+            await hook(db)
+        except Exception:  # the other figures are still worth serving
+            log.exception("metrics: scrape hook %s failed", getattr(hook, "__name__", hook))
 
 
 def render() -> tuple[bytes, str]:

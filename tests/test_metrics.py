@@ -13,6 +13,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from helpline import metrics
 from tests.conftest import App, eventually, free_port
 
 
@@ -200,3 +201,17 @@ def test_several_workers_add_up_their_counts(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+async def test_a_failing_scrape_hook_leaves_the_other_figures_readable(app: App) -> None:
+    async def broken(_db: object) -> None:
+        raise RuntimeError("dead-letter table missing")
+
+    metrics.add_scrape_hook(broken)
+    try:
+        async with app.client() as client:
+            response = await client.get("/metrics")
+    finally:
+        metrics._scrape_hooks.remove(broken)
+    assert response.status_code == 200
+    assert "helpline_outbox_depth" in response.text

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from helpline import metrics
 from helpline.config import Settings
-from helpline.deps import SettingsDep
+from helpline.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(tags=["operations"])
 
@@ -47,13 +47,13 @@ def may_read_metrics(request: Request, settings: Settings) -> bool:
     include_in_schema=False,  # Prometheus text, not JSON: not part of the console's API
     response_class=Response,
 )
-async def read_metrics(request: Request, settings: SettingsDep) -> Response:
+async def read_metrics(request: Request, settings: SettingsDep, db: DatabaseDep) -> Response:
     if not may_read_metrics(request, settings):
         raise HTTPException(
             403,
             "Metrics are readable with the METRICS_TOKEN bearer token "
             "or from the METRICS_ALLOW_IPS addresses",
         )
-    await metrics.run_scrape_hooks()
+    await metrics.run_scrape_hooks(db)
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)
