@@ -15,8 +15,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from helpline import realtime
+from helpline import logs, metrics, realtime
 from helpline.areas.router import router as areas_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
@@ -31,13 +32,18 @@ from helpline.db import Database
 from helpline.dead_letters.router import router as dead_letters_router
 from helpline.errors import DomainError
 from helpline.flows.router import router as flows_router
+from helpline.limiter import Limiter
 from helpline.media.fetcher import MediaFetcher
 from helpline.media.router import router as media_router
 from helpline.media.service import MediaStorage
 from helpline.messages.delivery import DeliveryWorker
 from helpline.messages.ingest import IngestWriter
 from helpline.messages.router import router as messages_router
+from helpline.middleware import BodyLimit, RequestGuard
+from helpline.ops.collect import database_gauges
+from helpline.ops.router import router as ops_router
 from helpline.presence.service import HEARTBEAT, forget_node, heartbeat
+from helpline.private_files import secure_tree
 from helpline.quick_replies.router import router as quick_replies_router
 from helpline.sandbox.router import router as sandbox_router
 from helpline.scheduler.service import (
@@ -55,12 +61,16 @@ from helpline.working_hours.router import router as working_hours_router
 log = logging.getLogger(__name__)
 
 CONSOLE_DIR = Path(__file__).parent / "console_dist"
+# Server paths, never console pages: with the docs turned off they answer 404, not the SPA.
+NOT_CONSOLE = frozenset({"api", "docs", "redoc", "openapi.json", "metrics"})
 
 
 def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime: ChannelRuntime = app.state.runtime
+        # WhatsApp Web sessions are the keys to the numbers: owner-only, fixed if not.
+        await asyncio.to_thread(secure_tree, settings.whatsapp_session_dir)
         worker = DeliveryWorker(
             db,
             max_attempts=settings.delivery_max_attempts,
@@ -95,6 +105,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await forget_node(db)
+            await app.state.limiter.close()
             await db.dispose()
 
     return lifespan
@@ -110,9 +121,19 @@ async def _seal_channel_configs(db: Database) -> None:
 
 
 def create_fastapi(settings: Settings, db: Database) -> FastAPI:
-    app = FastAPI(title="Helpline", version="0.1.0", lifespan=_lifespan(settings, db))
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="Helpline",
+        version="0.1.0",
+        lifespan=_lifespan(settings, db),
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
     app.state.db = db
+    app.state.limiter = Limiter(settings.redis_url)
+    metrics.add_scrape_hook(database_gauges)
     app.state.ingest = IngestWriter(db, MediaStorage.of(settings))
     app.state.runtime = ChannelRuntime(db, settings, app.state.ingest)
     crypto.configure_from(settings)
@@ -124,6 +145,11 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    # Added last = outermost: proxy headers first (only from FORWARDED_ALLOW_IPS, so the
+    # scheme and client address below are the real ones), then ids and headers, then limits.
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
@@ -163,6 +189,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         webhooks_router,
         gateway_webhooks_router,
         dead_letters_router,
+        ops_router,
     ):
         app.include_router(router)
     _mount_console(app)
@@ -176,7 +203,7 @@ def _mount_console(app: FastAPI) -> None:
 
     @app.get("/{path:path}", include_in_schema=False, response_model=None)
     async def console(path: str) -> FileResponse | HTMLResponse | JSONResponse:
-        if path.startswith("api/") or path == "api":
+        if path.startswith("api/") or path in NOT_CONSOLE:
             return JSONResponse({"detail": "Not Found"}, status_code=404)
         candidate = (CONSOLE_DIR / path).resolve()
         if path and candidate.is_file() and CONSOLE_DIR.resolve() in candidate.parents:
@@ -191,9 +218,7 @@ def _mount_console(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     settings = settings or get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     db = Database(settings.database_url)
     sio = realtime.create_server(settings, db)
     return socketio.ASGIApp(sio, other_asgi_app=create_fastapi(settings, db))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +60,8 @@ def _serve(settings: Settings, host: str, port: int | None, workers: int) -> Non
     if not migrated:
         raise _fail("The database is not migrated to this version: run `helpline migrate` first")
     port = port or settings.port
+    if workers > 1:
+        _metrics_across_workers()
     typer.echo(f"Helpline listening on http://{host}:{port}")
     uvicorn.run(
         "helpline.app:create_app",
@@ -67,9 +70,24 @@ def _serve(settings: Settings, host: str, port: int | None, workers: int) -> Non
         port=port,
         workers=workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # The app applies proxy headers itself, from FORWARDED_ALLOW_IPS only.
+        proxy_headers=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def _metrics_across_workers() -> None:
+    """Several workers: each writes its metrics to files in one folder that `/metrics` adds
+    up (prometheus-client's multiprocess mode). Set before the workers start and import
+    `helpline.metrics`; emptied first, so the counts of a previous run do not linger."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        for old in path.glob("*.db"):
+            old.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="helpline-metrics-")
 
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -137,8 +155,12 @@ def create_admin(
     from pydantic import ValidationError
 
     from helpline.auth import service
+    from helpline.auth.passwords import password_problem
     from helpline.db import Database
 
+    problem = password_problem(password, username)
+    if problem:
+        raise _fail(f"password: Password {problem}", 2)
     settings = _settings()
 
     async def _create() -> bool:

@@ -97,13 +97,35 @@ class Settings(BaseSettings):
     max_reconnect_attempts: int = Field(5, ge=0)
     reconnect_interval: int = Field(5_000, ge=100, description="milliseconds")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # "json": one JSON object per log line, with the request id (X-Request-ID).
+    log_format: Literal["text", "json"] = "text"
+    # Login throttling: free failures per account and per client address, then waits that
+    # double from 1 s up to LOGIN_MAX_DELAY seconds.
+    login_free_attempts: int = Field(5, ge=1)
+    login_ip_free_attempts: int = Field(20, ge=1)
+    login_max_delay: int = Field(900, ge=1, description="seconds")
+    # Proxies whose X-Forwarded-Proto / X-Forwarded-For are believed (addresses or CIDR
+    # ranges, comma-separated; "*" trusts everyone, only behind a proxy that overwrites them).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # HSTS on HTTPS answers; 0 sends none.
+    hsts_max_age: int = Field(31_536_000, ge=0, description="seconds")
+    # Who may show the console in a frame (CSP frame-ancestors): 'none', 'self' or origins.
+    frame_ancestors: str = "'none'"
+    # Largest body for the JSON API; uploads, the sandbox and webhooks carry media and get
+    # MAX_UPLOAD_MB (plus base64's third).
+    max_request_kb: int = Field(1024, ge=1)
+    # The OpenAPI page (/docs, /redoc) and schema (/openapi.json).
+    docs_enabled: bool = True
+    # /metrics: with this bearer token from anywhere, or without one from these addresses.
+    metrics_token: str = ""
+    metrics_allow_ips: str = "127.0.0.1,::1"
 
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return to_async_url(value)
 
-    @field_validator("session_cookie_samesite", "log_level", mode="before")
+    @field_validator("session_cookie_samesite", "log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
@@ -130,6 +152,14 @@ class Settings(BaseSettings):
     def cors_origins(self) -> list[str]:
         listed = self.cors_origin or f"{self.allowed_origins},{self.client_url}"
         return list(dict.fromkeys(o.strip() for o in listed.split(",") if o.strip()))
+
+    @property
+    def forwarded_allow_list(self) -> list[str]:
+        return [a.strip() for a in self.forwarded_allow_ips.split(",") if a.strip()]
+
+    @property
+    def metrics_allow_list(self) -> list[str]:
+        return [a.strip() for a in self.metrics_allow_ips.split(",") if a.strip()]
 
     @property
     def reconnect_interval_seconds(self) -> float:

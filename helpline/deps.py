@@ -12,6 +12,7 @@ from helpline.auth import service as auth_service
 from helpline.auth.models import Role, User
 from helpline.config import Settings
 from helpline.db import Database, HelplineSession
+from helpline.limiter import Limiter
 from helpline.messages.ingest import IngestWriter
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -35,6 +36,11 @@ async def get_ingest_writer(request: Request) -> IngestWriter:
     return writer
 
 
+async def get_limiter(request: Request) -> Limiter:
+    limiter: Limiter = request.app.state.limiter
+    return limiter
+
+
 async def get_session(request: Request) -> AsyncIterator[HelplineSession]:
     db: Database = request.app.state.db
     async with db.sessionmaker() as session:
@@ -45,15 +51,45 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[HelplineSession, Depends(get_session)]
 IngestWriterDep = Annotated[IngestWriter, Depends(get_ingest_writer)]
+LimiterDep = Annotated[Limiter, Depends(get_limiter)]
 
 
-def set_session_cookie(response: Response, settings: Settings, value: str) -> None:
+def check_origin(request: Request, settings: Settings) -> None:
+    """Refuse a write sent by a page of another site. The CSRF token already stops those; this
+    is the second lock (and the only one on login, which has no token yet). Browsers send
+    `Origin` on every cross-site write; without it `Referer` is read; a request with
+    neither comes from no browser page (a script, curl) and is left to the token."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if not referer:
+            return
+        scheme, _, rest = referer.partition("://")
+        origin = f"{scheme}://{rest.split('/', 1)[0]}"
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin != own and origin not in settings.cors_origins:
+        raise HTTPException(
+            403,
+            f"Refused: this request came from another site ({origin[:100]}). "
+            "Use the console at its own address, or add that site to CORS_ORIGIN.",
+        )
+
+
+def cookie_secure(request: Request, settings: Settings) -> bool:
+    """`Secure` when asked, and always over HTTPS (seen directly or through a trusted proxy's
+    X-Forwarded-Proto)."""
+    return settings.session_cookie_secure or request.url.scheme == "https"
+
+
+def set_session_cookie(
+    request: Request, response: Response, settings: Settings, value: str
+) -> None:
     response.set_cookie(
         settings.session_cookie_name,
         value,
         max_age=settings.session_max_age // 1000,
         httponly=True,
-        secure=settings.session_cookie_secure,
+        secure=cookie_secure(request, settings),
         samesite=settings.session_cookie_samesite,
         path="/",
     )
@@ -67,12 +103,15 @@ async def current_session(
     if active is None:
         raise HTTPException(401, "Not logged in or the session has expired")
     if request.method in UNSAFE_METHODS:
+        check_origin(request, settings)
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent, active.row.csrf_token):
             raise HTTPException(403, f"Missing or wrong {CSRF_HEADER} header")
     if active.cookie_value:  # rolling session extended: persist it and resend the cookie
         await session.commit()
-        set_session_cookie(response, settings, active.cookie_value)
+        set_session_cookie(request, response, settings, active.cookie_value)
+    elif active.touched:  # last seen moved on
+        await session.commit()
     return active
 
 

@@ -13,6 +13,7 @@ import socketio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline import metrics
 from helpline.config import Settings
 from helpline.db import Database
 from helpline.presence.models import ConsoleSocket
@@ -114,10 +115,12 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
             await server.enter_room(sid, room)
         await server.save_session(sid, {"user_id": user.id, "role": user.role})
         await presence.connected(db, user.id, sid)
+        metrics.CONNECTED_SOCKETS.inc()
 
     async def disconnect(sid: str, *_reason: Any) -> None:
         state = await server.get_session(sid)
         if state:
+            metrics.CONNECTED_SOCKETS.dec()
             await presence.disconnected(db, state["user_id"], sid)
 
     server.on("connect", connect)

@@ -61,7 +61,7 @@ def test_migrate_create_admin_and_serve(tmp_path: Path) -> None:
     )
     assert created.returncode == 0, created.stderr
     assert "created" in created.stdout
-    again = helpline("create-admin", "--username", "boss", "--password", "Other123!", cwd=tmp_path)
+    again = helpline("create-admin", "--username", "boss", "--password", "Other1234!", cwd=tmp_path)
     assert "updated" in again.stdout
     server = start_server(
         "serve",
@@ -70,7 +70,7 @@ def test_migrate_create_admin_and_serve(tmp_path: Path) -> None:
     )
     try:
         login = httpx.post(
-            f"{server.url}/api/auth/login", json={"username": "boss", "password": "Other123!"}
+            f"{server.url}/api/auth/login", json={"username": "boss", "password": "Other1234!"}
         )
         assert login.status_code == 200
         assert login.json()["user"]["role"] == "ADMIN"

@@ -50,3 +50,6 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    ip: Mapped[str | None] = mapped_column(String(45))  # the client address at login
+    # Updated at most once a minute (see auth.service.LAST_SEEN_GRANULARITY).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,20 +1,41 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline import metrics
 from helpline.areas.service import memberships
-from helpline.auth import service
-from helpline.auth.models import User
-from helpline.auth.schemas import AreaRef, LoginIn, SessionOut, UserCreate, UserOut, UserUpdate
+from helpline.auth import service, throttle
+from helpline.auth.devices import describe_device
+from helpline.auth.models import User, UserSession
+from helpline.auth.passwords import password_problem
+from helpline.auth.schemas import (
+    AreaRef,
+    LoginIn,
+    LoginSessionOut,
+    RevokedOut,
+    SessionOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 from helpline.deps import (
     ActiveSessionDep,
     AdminUser,
+    LimiterDep,
     Overseer,
     SessionDep,
     SettingsDep,
+    check_origin,
     set_session_cookie,
 )
+from helpline.limiter import retry_after_header
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/users", tags=["users"])
@@ -37,34 +58,52 @@ async def user_out(session: AsyncSession, user: User) -> UserOut:
     return (await users_out(session, [user]))[0]
 
 
-def _check_origin(request: Request, settings: SettingsDep) -> None:
-    # Login has no session yet, so no CSRF token: refuse cross-site form posts by Origin.
-    origin = request.headers.get("origin")
-    if origin is None:
-        return
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    if origin != own and origin not in settings.cors_origins:
-        raise HTTPException(403, "Login from another site is not allowed")
-
-
-@router.post("/login", response_model=SessionOut, operation_id="login")
+@router.post(
+    "/login",
+    response_model=SessionOut,
+    operation_id="login",
+    responses={
+        401: {"description": "Wrong username or password"},
+        403: {"description": "Sent from another site"},
+        429: {"description": "Too many failures: wait the `Retry-After` seconds"},
+    },
+)
 async def login(
-    data: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    data: LoginIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> SessionOut:
-    _check_origin(request, settings)
+    # Login has no session yet, so no CSRF token: the origin check is its only lock.
+    check_origin(request, settings)
+    keys = throttle.LoginKeys.of(data.username, request.client.host if request.client else None)
+    wait = await throttle.wait_before_login(limiter, keys)
+    if wait > 0:
+        log.info("login refused while throttled: %s / %s", keys.account, keys.address)
+        metrics.LOGIN_THROTTLED.inc()
+        raise HTTPException(
+            429,
+            f"Too many failed logins. Try again in {retry_after_header(wait)} seconds.",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
     user = await service.authenticate(session, data.username, data.password)
     if user is None:
+        await throttle.record_failure(limiter, settings, keys)
         raise HTTPException(401, "Invalid username or password")
+    await throttle.record_success(limiter, keys)
     active = await service.start_session(
         session,
         settings,
         user,
         old_cookie=request.cookies.get(settings.session_cookie_name),
         user_agent=request.headers.get("user-agent"),
+        ip=request.client.host if request.client else None,
     )
     await session.commit()
     assert active.cookie_value
-    set_session_cookie(response, settings, active.cookie_value)
+    set_session_cookie(request, response, settings, active.cookie_value)
     return SessionOut(user=await user_out(session, user), csrf_token=active.row.csrf_token)
 
 
@@ -80,6 +119,54 @@ async def logout(
 @router.get("/me", response_model=SessionOut, operation_id="me")
 async def me(active: ActiveSessionDep, session: SessionDep) -> SessionOut:
     return SessionOut(user=await user_out(session, active.user), csrf_token=active.row.csrf_token)
+
+
+def _session_out(row: UserSession, current: UserSession) -> LoginSessionOut:
+    return LoginSessionOut(
+        id=service.public_session_id(row),
+        device=describe_device(row.user_agent),
+        user_agent=row.user_agent,
+        ip=row.ip,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        current=row.id == current.id,
+    )
+
+
+@router.get("/sessions", response_model=list[LoginSessionOut], operation_id="listMySessions")
+async def list_my_sessions(active: ActiveSessionDep, session: SessionDep) -> list[LoginSessionOut]:
+    """The browsers where you are logged in, newest first; `current` is this one."""
+    rows = await service.list_sessions(session, active.user.id)
+    return [_session_out(row, active.row) for row in rows]
+
+
+@router.delete("/sessions/others", response_model=RevokedOut, operation_id="logoutOtherSessions")
+async def logout_other_sessions(active: ActiveSessionDep, session: SessionDep) -> RevokedOut:
+    """Log out everywhere but here."""
+    revoked = await service.revoke_other_sessions(session, active.user.id, active.row)
+    await session.commit()
+    return RevokedOut(revoked=revoked)
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="revokeMySession",
+    responses={404: {"description": "Not one of your sessions"}},
+)
+async def revoke_my_session(
+    session_id: Annotated[str, Path(max_length=64)],
+    active: ActiveSessionDep,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    """End one of your sessions; ending this one logs you out here."""
+    row = await service.revoke_session(session, active.user.id, session_id)
+    await session.commit()
+    if row.id == active.row.id:
+        response.delete_cookie(settings.session_cookie_name, path="/")
 
 
 @router.post("/register", response_model=UserOut, status_code=201, operation_id="register")
@@ -108,6 +195,14 @@ async def get_user(user_id: int, _user: Overseer, session: SessionDep) -> UserOu
 async def update_user(
     user_id: int, data: UserUpdate, admin: AdminUser, session: SessionDep
 ) -> UserOut:
+    if data.password is not None:
+        # The schema checked length and the common list; the username needs the user.
+        target = await service.get_user(session, user_id)
+        problem = password_problem(data.password, target.username)
+        if problem:
+            raise RequestValidationError(
+                [{"type": "value_error", "loc": ("body", "password"), "msg": f"Password {problem}"}]
+            )
     user = await service.update_user(session, admin, user_id, data)
     await session.commit()
     return await user_out(session, user)

@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from helpline import metrics
+
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 5.0
@@ -55,9 +57,11 @@ async def post(url: str, payload: dict[str, Any]) -> bool:
             response = await client.post(url, json=payload)
     except Exception as exc:  # unreachable, timeout, bad URL: the conversation goes on
         log.warning("flow webhook %s failed: %s", url, exc)
+        metrics.FLOW_WEBHOOK_FAILURES.inc()
         return False
     if response.status_code >= 300:
         log.warning("flow webhook %s answered %s", url, response.status_code)
+        metrics.FLOW_WEBHOOK_FAILURES.inc()
         return False
     return True
 

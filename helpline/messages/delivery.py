@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline import metrics
 from helpline.batches import drain_forever
 from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import build_provider
@@ -183,7 +184,10 @@ class DeliveryWorker:
             msg.status = MessageStatus.SENDING.value
             advance_status(msg, status)
             await self._announce(session, msg)
+            channel, waited = str(msg.channel_id), (utcnow() - msg.created_at).total_seconds()
             await session.commit()
+        metrics.MESSAGES.labels("out", channel).inc()
+        metrics.DELIVERY_SECONDS.observe(waited)
 
     async def _record_failure(self, message_id: int, exc: ProviderError) -> None:
         async with self.db.sessionmaker() as session:
@@ -191,7 +195,9 @@ class DeliveryWorker:
             assert msg is not None
             msg.attempts += 1
             msg.error = exc.reason[:500]
-            if exc.transient and msg.attempts < self.max_attempts:
+            final = not (exc.transient and msg.attempts < self.max_attempts)
+            metrics.DELIVERY_FAILURES.labels(str(msg.channel_id), str(final).lower()).inc()
+            if not final:
                 log.warning("message %s: %s; retry %s", msg.id, exc.reason, msg.attempts)
                 msg.status = MessageStatus.QUEUED.value
                 msg.next_attempt_at = utcnow() + backoff(msg.attempts)

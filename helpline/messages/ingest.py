@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from helpline import metrics
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import MEDIA_KINDS, InboundMessage, StatusUpdate
 from helpline.clock import utcnow
@@ -411,7 +413,12 @@ class IngestWriter:
         self._waiting.append((item, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
-        return await future
+        started = time.perf_counter()
+        result = await future
+        metrics.INGEST_SECONDS.observe(time.perf_counter() - started)
+        if not result.duplicate:
+            metrics.MESSAGES.labels("in", str(item.channel_id)).inc()
+        return result
 
     async def _write(self) -> None:
         while self._waiting:

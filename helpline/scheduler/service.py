@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from helpline import metrics
 from helpline.areas.models import Area
 from helpline.auth.service import purge_expired_sessions
 from helpline.clock import utcnow
@@ -33,6 +34,9 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
             raise
         except Exception:
             log.exception("scheduled job %s failed", name)
+            metrics.SCHEDULER_RUNS.labels(name, "error").inc()
+        else:
+            metrics.SCHEDULER_RUNS.labels(name, "ok").inc()
 
 
 async def release_absent_operators(db: Database, settings: Settings) -> int:

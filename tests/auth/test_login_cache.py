@@ -48,9 +48,9 @@ async def test_logout_deactivation_and_new_passwords_apply_at_once(
         await first.post("/api/auth/logout")
         assert (await first.get("/api/auth/me")).status_code == 401
         assert (await second.get("/api/auth/me")).status_code == 200
-        await admin.patch(f"/api/users/{laura['id']}", json={"password": "Otra1234!"})
+        await admin.patch(f"/api/users/{laura['id']}", json={"password": "Otra12345!"})
         assert (await second.get("/api/auth/me")).status_code == 401
-        await login(third, "laura", "Otra1234!")
+        await login(third, "laura", "Otra12345!")
         await admin.delete(f"/api/users/{laura['id']}")
         assert (await third.get("/api/auth/me")).status_code == 401
 

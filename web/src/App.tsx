@@ -12,6 +12,7 @@ import AreasPage from './pages/AreasPage'
 import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
+import SessionsPage from './pages/SessionsPage'
 import type { Role } from './types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
@@ -94,6 +95,7 @@ export default function App() {
         <Route path="/chat/:conversationId" element={<ChatPage />} />
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
+        <Route path="/sessions" element={<SessionsPage />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
         </Route>

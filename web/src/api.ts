@@ -23,6 +23,7 @@ import type {
   ListFilter,
   ListSort,
   ListView,
+  LoginSession,
   Message,
   MessageTemplate,
   OutboundMessage,
@@ -167,6 +168,12 @@ export const api = {
     }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', skipAuthRedirect: true }),
   me: () => request<AuthResponse>('/api/auth/me', { skipAuthRedirect: true }),
+  // The user's own login sessions (the Sessions screen).
+  mySessions: (signal?: AbortSignal) => request<LoginSession[]>('/api/auth/sessions', { signal }),
+  logoutOtherSessions: () =>
+    request<{ revoked: number }>('/api/auth/sessions/others', { method: 'DELETE' }),
+  revokeMySession: (id: string) =>
+    request<void>(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 
   channels: () => request<Channel[]>('/api/channels'),
   channel: (id: number, signal?: AbortSignal) =>

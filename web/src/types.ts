@@ -617,3 +617,18 @@ export interface MenuPayload {
   text: string
   options: MenuChoice[]
 }
+
+/** One of the user's own login sessions (GET /api/auth/sessions). */
+export interface LoginSession {
+  /** opaque id for revoking it */
+  id: string
+  /** e.g. "Firefox on Windows" */
+  device: string
+  userAgent: string | null
+  ip: string | null
+  createdAt: string
+  lastSeenAt: string | null
+  expiresAt: string
+  /** the session of this browser */
+  current: boolean
+}

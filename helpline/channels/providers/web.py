@@ -64,6 +64,7 @@ from helpline.channels.providers.base import (
     ProviderError,
     SendResult,
 )
+from helpline.private_files import create_private_file
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +299,8 @@ class WebProvider:
         try:
             if self._stop.is_set():
                 return Outcome("stopped")
-            await asyncio.to_thread(self.spec.db_path.parent.mkdir, parents=True, exist_ok=True)
+            # Owner-only: the session file is the key to the business's WhatsApp account.
+            await asyncio.to_thread(create_private_file, self.spec.db_path)
             await link.state("connecting", "Opening the WhatsApp Web session")
             await link.loading(10, "Connecting to WhatsApp")
             task = await client.connect()
