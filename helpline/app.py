@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import socketio
@@ -65,6 +66,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             max_attempts=settings.delivery_max_attempts,
             runtime=runtime,
             upload_dir=settings.upload_dir,
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
         )
         fetcher = MediaFetcher(
             db,
