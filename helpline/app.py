@@ -145,7 +145,13 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # report, do not crash: this is what monitors poll
             return JSONResponse({"status": "error", "database": str(exc)[:200]}, status_code=503)
-        return JSONResponse({"status": "ok", "database": db.dialect})
+        body = {"status": "ok", "database": db.dialect}
+        redis = await realtime.redis_state()
+        if redis is not None:
+            body["redis"] = redis
+        if redis == "down":  # serving this node's clients only: still 200, the desk works
+            body["status"] = "degraded"
+        return JSONResponse(body)
 
     for router in (
         auth_router,
