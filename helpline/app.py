@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from helpline import realtime
 from helpline.areas.router import router as areas_router
@@ -138,6 +138,16 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         log.warning("integrity error: %s", exc.orig)
         return JSONResponse({"detail": "This conflicts with existing data"}, status_code=409)
 
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _is_outage(exc):
+            return _database_unavailable(request, exc)
+        raise exc  # a bug, not an outage: the usual 500 with its traceback
+
+    @app.exception_handler(ConnectionError)
+    async def _connection_error(request: Request, exc: ConnectionError) -> JSONResponse:
+        return _database_unavailable(request, exc)
+
     @app.get("/health", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:
         try:
@@ -173,6 +183,30 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         app.include_router(router)
     _mount_console(app)
     return app
+
+
+# SQLSTATE classes of a database that is not there: connection exception, operator
+# intervention (shutting down, starting up).
+OUTAGE_SQLSTATES = ("08", "57")
+
+
+def _is_outage(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+        return True
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return sqlstate.startswith(OUTAGE_SQLSTATES) or isinstance(exc.orig, ConnectionError)
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database went away (restarted, failed over): 503 and a retry hint, so clients
+    and Meta's webhooks try again; nothing was acknowledged. The pool's pre-ping replaces
+    the dead connections when it is back, without a restart."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": "The database is unavailable for a moment; try again shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _mount_console(app: FastAPI) -> None:
