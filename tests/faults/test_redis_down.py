@@ -16,7 +16,7 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import free_port
+from tests.conftest import REQUIRE_ALL, free_port
 from tests.faults.harness import Desk, admin_session, wait_for
 from tests.faults.test_kill_during_burst import pause_the_bot
 from tests.test_realtime import connect
@@ -62,6 +62,8 @@ class ThrowawayRedis:
 @pytest.fixture
 def throwaway_redis(tmp_path: Path) -> Iterator[ThrowawayRedis]:
     if REDIS_SERVER is None:
+        if REQUIRE_ALL:
+            pytest.fail("redis-server is required (HELPLINE_REQUIRE_DBS=1) but not installed")
         pytest.skip("redis-server is not installed")
     server = ThrowawayRedis(tmp_path)
     server.start()
