@@ -29,6 +29,7 @@ from helpline.channels.runtime import ChannelRuntime
 from helpline.config import Settings, get_settings
 from helpline.conversations.router import router as conversations_router
 from helpline.db import Database
+from helpline.dead_letters.router import router as dead_letters_router
 from helpline.errors import DomainError
 from helpline.flows.router import router as flows_router
 from helpline.media.fetcher import MediaFetcher
@@ -179,6 +180,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         flows_router,
         webhooks_router,
         gateway_webhooks_router,
+        dead_letters_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from helpline.config import ConfigError, Settings, load_settings
+from helpline.config import ConfigError, Settings, load_settings, seed_variable_warnings
 
 app = typer.Typer(
     help="Helpline: a multi-operator customer-care desk for WhatsApp.", no_args_is_help=True
@@ -21,10 +21,13 @@ DEMO_SECRET_FILE = Path("data/session_secret")
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         typer.secho(f"Configuration error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
+    for warning in seed_variable_warnings():
+        typer.secho(f"Warning: {warning}", fg="yellow", err=True)
+    return settings
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

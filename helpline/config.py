@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, ValidationError, field_validator
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/helpline.db"
@@ -22,6 +25,32 @@ _ASYNC_DRIVERS = {
 }
 
 
+# Variables the seed systems read that mean nothing here: a seed `.env` that sets them gets
+# a start-up warning naming each, instead of being silently ignored.
+SEED_VARIABLES_WITHOUT_MEANING = {
+    "WPP_HEADLESS": "WhatsApp Web runs without a browser here (neonize)",
+    "WPP_AUTO_CLOSE": "sessions are started and stopped from the Channels screen",
+    "PUPPETEER_EXECUTABLE_PATH": "WhatsApp Web runs without a browser here (neonize)",
+    "JWT_EXPIRES_IN": "sessions last SESSION_MAX_AGE (milliseconds)",
+    "STALE_CONNECTION_TIMEOUT": "sessions are leased and taken over automatically",
+    "NODE_ENV": "set SESSION_COOKIE_SECURE=true behind HTTPS",
+    "VITE_API_URL": "the console is served by the desk itself, on the same origin",
+    "VITE_SOCKET_URL": "the console is served by the desk itself, on the same origin",
+}
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+
+
+def size_in_mb(value: str) -> int:
+    """A seed-style size (`10mb`, `512kb`, or bytes as a plain number) in whole megabytes."""
+    match = _SIZE.match(value)
+    if match is None:
+        raise ValueError("must be a size such as 10mb, 512kb or a number of bytes")
+    number, unit = float(match.group(1)), (match.group(2) or "b").lower()
+    return max(1, round(number * _SIZE_UNITS[unit] / 1024**2))
+
+
 def to_async_url(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -34,7 +63,8 @@ class Settings(BaseSettings):
 
     port: int = Field(4000, ge=1, le=65535)
     database_url: str = DEFAULT_DATABASE_URL
-    session_secret: str = ""
+    # The ERP seed called it JWT_SECRET.
+    session_secret: str = Field("", validation_alias=AliasChoices("SESSION_SECRET", "JWT_SECRET"))
     session_cookie_name: str = "helpline.sid"
     session_max_age: int = Field(43_200_000, gt=0, description="milliseconds")
     session_cleanup_interval: int = Field(60_000, gt=0, description="milliseconds")
@@ -42,12 +72,17 @@ class Settings(BaseSettings):
     session_cookie_samesite: Literal["lax", "strict", "none"] = "lax"
     session_rolling: bool = False
     cors_origin: str = ""
+    # The seeds' names for the same list; used when CORS_ORIGIN is not set.
+    allowed_origins: str = ""
+    client_url: str = ""
     auto_close_minutes: int = Field(30, ge=0)
     scheduler_interval_ms: int = Field(300_000, gt=0)
     auto_close_message: str = "Chat finalizado por inactividad"
     redis_url: str | None = None
     upload_dir: Path = Path("./data/uploads")
     max_upload_mb: int = Field(16, gt=0)
+    # The ERP seed's `MAX_FILE_SIZE=10mb`; used when MAX_UPLOAD_MB is not set.
+    max_file_size: str = ""
     # Downloads of inbound media (a Cloud API media id...) tried this often before failing.
     media_max_attempts: int = Field(5, ge=1)
     # Where WhatsApp Web sessions are kept, so a restart needs no new QR scan.
@@ -81,9 +116,23 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("max_file_size")
+    @classmethod
+    def _readable_size(cls, value: str) -> str:
+        if value:
+            size_in_mb(value)
+        return value
+
+    @model_validator(mode="after")
+    def _seed_upload_size(self) -> Self:
+        if self.max_file_size and "max_upload_mb" not in self.model_fields_set:
+            self.max_upload_mb = size_in_mb(self.max_file_size)
+        return self
+
     @property
     def cors_origins(self) -> list[str]:
-        return [o.strip() for o in self.cors_origin.split(",") if o.strip()]
+        listed = self.cors_origin or f"{self.allowed_origins},{self.client_url}"
+        return list(dict.fromkeys(o.strip() for o in listed.split(",") if o.strip()))
 
     @property
     def reconnect_interval_seconds(self) -> float:
@@ -96,6 +145,18 @@ class Settings(BaseSettings):
 
 class ConfigError(Exception):
     """A setting has a wrong value; the message is one line naming the variable."""
+
+
+def seed_variable_warnings(env_file: Path = Path(".env")) -> list[str]:
+    """One line per seed variable set in the environment or `.env` that means nothing here."""
+    present = {name.upper() for name in os.environ} | {
+        name.upper() for name in (dotenv_values(env_file) if env_file.is_file() else {})
+    }
+    return [
+        f"{name} is set but has no meaning in Helpline ({why}); it is ignored"
+        for name, why in SEED_VARIABLES_WITHOUT_MEANING.items()
+        if name in present
+    ]
 
 
 def load_settings() -> Settings:

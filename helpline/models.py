@@ -6,6 +6,7 @@ from helpline.channels.models import Channel, ChannelEvent
 from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
+from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
@@ -27,6 +28,7 @@ __all__ = [
     "ConsoleSocket",
     "Conversation",
     "ConversationEvent",
+    "DeadLetter",
     "MediaFile",
     "Message",
     "MessageTemplate",

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from helpline.config import ConfigError, load_settings, to_async_url
+from helpline.config import (
+    ConfigError,
+    load_settings,
+    seed_variable_warnings,
+    size_in_mb,
+    to_async_url,
+)
 
 
 def test_seed_urls_map_to_async_drivers() -> None:
@@ -50,3 +56,65 @@ def test_env_file_is_read_and_errors_name_the_variable(
     monkeypatch.setenv("SESSION_MAX_AGE", "-5")
     with pytest.raises(ConfigError, match="^SESSION_MAX_AGE: "):
         load_settings()
+
+
+def test_seed_names_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    """A `.env` written for the seed systems configures the same things here."""
+    from pathlib import Path
+
+    path = Path(str(tmp_path))
+    monkeypatch.chdir(path)
+    for name in ("CORS_ORIGIN", "SESSION_SECRET", "MAX_UPLOAD_MB", "JWT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    (path / ".env").write_text(
+        "JWT_SECRET=from-the-erp-seed\n"
+        "ALLOWED_ORIGINS=http://localhost:3000,http://localhost:3001\n"
+        "CLIENT_URL=http://localhost:3000\n"
+        "MAX_FILE_SIZE=10mb\n"
+    )
+    settings = load_settings()
+    assert settings.session_secret == "from-the-erp-seed"
+    assert settings.cors_origins == ["http://localhost:3000", "http://localhost:3001"]
+    assert settings.max_upload_mb == 10
+
+
+def test_own_names_win_over_seed_names(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.chdir(str(tmp_path))
+    monkeypatch.setenv("CORS_ORIGIN", "https://desk.example")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "http://localhost:3000")
+    monkeypatch.setenv("MAX_UPLOAD_MB", "32")
+    monkeypatch.setenv("MAX_FILE_SIZE", "10mb")
+    settings = load_settings()
+    assert settings.cors_origins == ["https://desk.example"]
+    assert settings.max_upload_mb == 32
+
+
+@pytest.mark.parametrize(
+    ("value", "megabytes"), [("10mb", 10), ("512kb", 1), ("1gb", 1024), ("20971520", 20)]
+)
+def test_seed_file_sizes(value: str, megabytes: int) -> None:
+    assert size_in_mb(value) == megabytes
+
+
+def test_bad_seed_file_size_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.chdir(str(tmp_path))
+    monkeypatch.delenv("MAX_UPLOAD_MB", raising=False)
+    monkeypatch.setenv("MAX_FILE_SIZE", "ten megs")
+    with pytest.raises(ConfigError, match="^MAX_FILE_SIZE: "):
+        load_settings()
+
+
+def test_meaningless_seed_variables_are_named_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path))
+    monkeypatch.chdir(path)
+    monkeypatch.setenv("WPP_HEADLESS", "true")
+    (path / ".env").write_text("PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium\n")
+    warnings = seed_variable_warnings(path / ".env")
+    assert any(w.startswith("WPP_HEADLESS is set") for w in warnings)
+    assert any(w.startswith("PUPPETEER_EXECUTABLE_PATH is set") for w in warnings)

@@ -11,7 +11,9 @@ from helpline.messages.schemas import UserRef
 
 class ContactRef(ApiModel):
     id: int
-    phone: str
+    # None for a customer WhatsApp names only by a user id (a username): `externalId`.
+    phone: str | None
+    external_id: str | None = None
     name: str | None
 
 

@@ -18,7 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import MEDIA_KINDS, InboundMessage, StatusUpdate
 from helpline.clock import utcnow
-from helpline.contacts.service import normalize_phone, upsert_contacts
+from helpline.contacts.service import (
+    CustomerKey,
+    Sighting,
+    customer_key,
+    normalize_external_id,
+    normalize_phone,
+    upsert_contacts,
+)
 from helpline.conversations.events import (
     announce_conversation,
     announce_message,
@@ -40,7 +47,14 @@ from helpline.media.service import (
     remove_files,
     write_file,
 )
-from helpline.messages.models import Direction, Message, MessageStatus, Sender
+from helpline.messages.models import (
+    RAW_KEY,
+    UNSUPPORTED,
+    Direction,
+    Message,
+    MessageStatus,
+    Sender,
+)
 from helpline.messages.service import apply_status, touch_conversation
 from helpline.messages.views import load_views
 
@@ -56,17 +70,27 @@ Reacted = dict[int, Message]  # reacted-to messages by id
 
 @dataclass(frozen=True)
 class Inbound:
-    """One inbound message for a channel, its sender's phone already in E.164."""
+    """One inbound message for a channel, its sender's phone already in E.164 (None for a
+    sender WhatsApp names only by a user id)."""
 
     channel_id: int
-    phone: str
+    phone: str | None
     event: InboundMessage
     provider: str | None = None  # when set, the channel must be of this provider
+    external_id: str | None = None  # the sender's WhatsApp user id, when given
 
     @classmethod
     def parse(cls, channel_id: int, event: InboundMessage, provider: str | None = None) -> Inbound:
-        """Raises `Unprocessable` when the sender's phone is not a phone number."""
-        return cls(channel_id, normalize_phone(event.from_phone), event, provider)
+        """Raises `Unprocessable` when the sender has neither a phone number nor a user id."""
+        external_id = normalize_external_id(event.from_user_id) if event.from_user_id else None
+        phone = None
+        if event.from_phone.strip() or external_id is None:
+            phone = normalize_phone(event.from_phone)
+        return cls(channel_id, phone, event, provider, external_id)
+
+    @property
+    def customer(self) -> CustomerKey:
+        return customer_key(self.phone, self.external_id)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -112,10 +136,12 @@ async def store_inbound(
         for i in valid
         if (to := _reacted_key(i)) and (target := known.get(to)) is not None
     }
-    contacts = await upsert_contacts(session, {i.phone: i.event.contact_name for i in valid})
+    contacts = await upsert_contacts(
+        session, [Sighting(i.phone, i.external_id, i.event.contact_name) for i in valid]
+    )
     placed = {i.key for i in valid if i.key in known} | on_target.keys()  # need no conversation
     convs = await find_or_open(
-        session, [(i.channel_id, contacts[i.phone]) for i in valid if i.key not in placed]
+        session, [(i.channel_id, contacts[i.customer]) for i in valid if i.key not in placed]
     )
     target_convs = await _conversations(session, {t.conversation_id for t in on_target.values()})
     outcomes: list[Outcome] = []
@@ -133,7 +159,7 @@ async def store_inbound(
             key, opened = "", False
             conv = target_convs[on_target[item.key].conversation_id]
         else:
-            key = open_key(item.channel_id, contacts[item.phone].id)
+            key = open_key(item.channel_id, contacts[item.customer].id)
             conv, opened = convs[key]
         msg = _message(item, conv, known)
         session.add(msg)
@@ -245,6 +271,10 @@ def _payload(event: InboundMessage, target: Message | None) -> dict[str, Any] | 
     payload = dict(event.payload or {})
     if event.reply_id:
         payload["replyId"] = event.reply_id
+    if event.type == UNSUPPORTED and event.raw:
+        # What the desk cannot show yet is kept whole: an admin can read it, and a later
+        # version can make sense of it.
+        payload[RAW_KEY] = event.raw
     reaction = payload.get("reaction")
     if isinstance(reaction, dict):
         emoji = str(reaction.get("emoji") or "")

@@ -39,6 +39,10 @@ class MessageStatus(enum.StrEnum):
 
 
 NOTE_TYPE = "note"
+# An inbound message of a kind the desk cannot show yet: its provider's raw body is kept
+# in its payload under RAW_KEY, shown to admins only (`GET /api/messages/{id}/raw`).
+UNSUPPORTED = "unsupported"
+RAW_KEY = "raw"
 
 
 # Delivery reports only move a message forward; a late "delivered" never undoes "read".
@@ -79,7 +83,8 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(500))
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
-    to_phone: Mapped[str | None] = mapped_column(String(20))
+    # The customer's phone, or the WhatsApp user id of a customer who has no phone to us.
+    to_phone: Mapped[str | None] = mapped_column(String(160))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
 
 from helpline.auth.service import user_area_ids
 from helpline.conversations.access import visible_filter
 from helpline.conversations.models import Conversation
-from helpline.deps import CurrentUser, SessionDep
-from helpline.messages.models import Message, MessageStatus
-from helpline.messages.schemas import MessageOut, Page
+from helpline.deps import AdminUser, CurrentUser, SessionDep
+from helpline.errors import NotFound
+from helpline.messages.models import RAW_KEY, Message, MessageStatus
+from helpline.messages.schemas import MessageOut, MessageRawOut, Page
 from helpline.messages.views import load_views
 
 router = APIRouter(prefix="/api/messages", tags=["messages"])
@@ -53,3 +54,18 @@ async def list_messages(
         page=page,
         page_size=page_size,
     )
+
+
+@router.get("/{message_id}/raw", response_model=MessageRawOut, operation_id="getMessageRaw")
+async def message_raw(
+    _: AdminUser,
+    session: SessionDep,
+    message_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+) -> MessageRawOut:
+    """What the provider sent for a message the desk cannot show yet (admins only);
+    `raw` is null for any other message."""
+    msg = await session.get(Message, message_id)
+    if msg is None:
+        raise NotFound(f"Message {message_id} not found")
+    raw = (msg.payload or {}).get(RAW_KEY)
+    return MessageRawOut(id=msg.id, type=msg.type, raw=raw if isinstance(raw, dict) else None)

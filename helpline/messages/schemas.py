@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 
 from helpline.auth.schemas import ApiModel
 from helpline.media.schemas import MediaOut
+from helpline.messages.models import RAW_KEY
 
 
 class UserRef(ApiModel):
@@ -44,6 +45,15 @@ class MessageOut(ApiModel):
     quoted: QuotedOut | None = None
     reactions: list[ReactionOut] = Field(default_factory=list)
 
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _without_raw(cls, value: Any) -> Any:
+        """An unsupported message's raw body is for admins (`GET /api/messages/{id}/raw`):
+        everyone else sees only that it is kept."""
+        if isinstance(value, dict) and RAW_KEY in value:
+            return {**{k: v for k, v in value.items() if k != RAW_KEY}, "rawKept": True}
+        return value
+
     @field_validator("reactions", mode="before")
     @classmethod
     def _reaction_list(cls, value: Any) -> Any:
@@ -65,6 +75,14 @@ class MessageIn(ApiModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return value
+
+
+class MessageRawOut(ApiModel):
+    """What the provider sent for a message the desk cannot show yet."""
+
+    id: int
+    type: str
+    raw: dict[str, Any] | None
 
 
 class MessageStatusOut(ApiModel):

@@ -57,7 +57,7 @@ async def queue_outbound(
         quoted_id=quoted.id if quoted else None,
         payload=payload,
         status=MessageStatus.QUEUED.value,
-        to_phone=conv.contact.phone,
+        to_phone=conv.contact.address,
         next_attempt_at=now,
         created_at=now,
     )

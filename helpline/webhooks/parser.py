@@ -3,6 +3,11 @@
 Meta adds fields all the time (`user_id`, `username`, group recipients...) and older payloads
 lack the newer ones: every model ignores what it does not know and defaults what is missing.
 Messages keep their raw dict beside the parsed model (it goes to `InboundMessage.raw`).
+
+Where the meaning is clear the type is not: a timestamp or an id that arrives as a JSON
+number is read as its string (Meta's own samples send interactive replies' `timestamp` as a
+number). A sender WhatsApp identifies only by a business-scoped user id (a username, no
+phone) has `from_user_id` and no `from`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from helpline.channels.providers.base import MEDIA_KINDS, MediaRef
 
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
 
 
 class Metadata(_Lenient):
@@ -26,10 +31,12 @@ class Metadata(_Lenient):
 
 class Profile(_Lenient):
     name: str | None = None
+    username: str | None = None
 
 
 class Contact(_Lenient):
     wa_id: str | None = None
+    user_id: str | None = None  # the business-scoped user id (BSUID)
     profile: Profile | None = None
 
 
@@ -150,7 +157,10 @@ class Edit(_Lenient):
 
 class Message(_Lenient):
     id: str
-    from_: str = Field(alias="from")
+    # The sender's phone (wa_id); WhatsApp withholds it from a user with a username, who is
+    # then known only by `from_user_id`.
+    from_: str | None = Field(default=None, alias="from")
+    from_user_id: str | None = None
     type: str = "unknown"
     timestamp: str | None = None
     context: Context | None = None
@@ -174,9 +184,14 @@ class Message(_Lenient):
     @property
     def sent_at(self) -> datetime | None:
         try:
-            return datetime.fromtimestamp(int(self.timestamp or ""), tz=UTC)
+            return datetime.fromtimestamp(int(float(self.timestamp or "")), tz=UTC)
         except (ValueError, OverflowError, OSError):
             return None
+
+    @property
+    def sender(self) -> str:
+        """The customer's id on WhatsApp: the phone when given, else the user id."""
+        return self.from_ or self.from_user_id or ""
 
 
 class Value(_Lenient):
@@ -186,13 +201,24 @@ class Value(_Lenient):
     statuses: list[dict[str, Any]] = Field(default_factory=list)
     errors: list[GraphError] = Field(default_factory=list)
 
-    def contact_name(self, wa_id: str) -> str | None:
+    def contact_name(self, msg: Message) -> str | None:
         named = [c for c in self.contacts if c.profile and c.profile.name]
         for contact in named:
-            if contact.wa_id == wa_id:
+            if (msg.from_ and contact.wa_id == msg.from_) or (
+                msg.from_user_id and contact.user_id == msg.from_user_id
+            ):
                 return contact.profile.name if contact.profile else None
         # Older payloads and some message kinds do not repeat the wa_id.
         return named[0].profile.name if len(named) == 1 and named[0].profile else None
+
+    def user_id(self, msg: Message) -> str | None:
+        """The sender's business-scoped user id: on the message, or on its contact."""
+        if msg.from_user_id:
+            return msg.from_user_id
+        for contact in self.contacts:
+            if msg.from_ and contact.wa_id == msg.from_ and contact.user_id:
+                return contact.user_id
+        return None
 
 
 class Change(_Lenient):
@@ -311,7 +337,7 @@ def _content(msg: Message, value_errors: list[GraphError]) -> tuple[str, str | N
         text = f"[order] {count} item{'s' if count != 1 else ''}"
         return (f"{text}: {msg.order.text}" if msg.order.text else text), None
     if kind == "edit" and msg.edit is not None:
-        inner = parse_message({"id": msg.id, "from": msg.from_, **msg.edit.message})
+        inner = parse_message({"id": msg.id, **msg.edit.message})
         inner_text = _content(inner, [])[0] if inner is not None else ""
         return f"[edited] {inner_text}".rstrip(), None
     errors = msg.errors or value_errors
@@ -324,6 +350,31 @@ def _content(msg: Message, value_errors: list[GraphError]) -> tuple[str, str | N
 
 
 # --- what the desk keeps beside the text -------------------------------------------------
+
+UNSUPPORTED = "unsupported"
+
+
+def kind(msg: Message) -> str:
+    """The type the desk stores: the message's own when the desk can show it, else
+    `unsupported` (Meta's own unsupported messages, kinds newer than this parser, an
+    interactive message without a reply the desk knows). Its raw body is kept with it."""
+    t = msg.type
+    known = {
+        "text": msg.text,
+        "location": msg.location,
+        "contacts": msg.contacts or None,
+        "button": msg.button,
+        "reaction": msg.reaction,
+        "order": msg.order,
+        "edit": msg.edit,
+    }
+    if t in MEDIA_KINDS:
+        return t if getattr(msg, t) is not None else UNSUPPORTED
+    if t == "interactive" and msg.interactive is not None:
+        choice = msg.interactive
+        replied = choice.button_reply or choice.list_reply or choice.nfm_reply
+        return t if replied is not None else UNSUPPORTED
+    return t if known.get(t) is not None else UNSUPPORTED
 
 
 def media_ref(msg: Message) -> MediaRef | None:
@@ -346,7 +397,11 @@ def media_ref(msg: Message) -> MediaRef | None:
 
 
 def structured(msg: Message) -> dict[str, Any] | None:
-    """A location, shared contacts or a reaction (`InboundMessage.payload`)."""
+    """A location, shared contacts or a reaction (`InboundMessage.payload`); for a message
+    the desk cannot show, the type WhatsApp gave it."""
+    if kind(msg) == UNSUPPORTED:
+        original = msg.unsupported.type if msg.unsupported and msg.unsupported.type else msg.type
+        return {UNSUPPORTED: {"type": original}}
     if msg.type == "location" and msg.location is not None:
         return {"location": msg.location.model_dump()}
     if msg.type == "contacts" and msg.contacts:

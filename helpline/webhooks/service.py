@@ -3,7 +3,10 @@
 Every entry and every change of a notification is handled. Messages go through the ingest
 writer (idempotent on the wamid, so Meta's redeliveries store nothing new); delivery reports
 through `ingest_status` (forward-only, so they are idempotent too). What the desk does not
-keep (business echoes, system notices, preferences, unknown numbers) is logged and counted.
+keep on purpose (business echoes, system notices, preferences) is logged and counted; a
+customer's message it cannot read or place (an unreadable item, a sender without a phone or
+user id, a number with no channel) keeps the whole body in the dead-letter store, where an
+admin can re-process it after an upgrade: nothing acknowledged is lost.
 """
 
 from __future__ import annotations
@@ -11,15 +14,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.db import Database
+from helpline.dead_letters import service as dead_letters
+from helpline.dead_letters.models import DeadLetter
 from helpline.errors import DomainError
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
 from helpline.webhooks import parser
@@ -46,9 +53,17 @@ class Summary:
     messages: int = 0
     statuses: int = 0
     ignored: int = 0
+    dead_letters: int = 0  # 1 when the body was kept for an admin
+    # Why customer messages of this body could not be stored (the dead letter's reason).
+    problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {"messages": self.messages, "statuses": self.statuses, "ignored": self.ignored}
+        return {
+            "messages": self.messages,
+            "statuses": self.statuses,
+            "ignored": self.ignored,
+            "deadLetters": self.dead_letters,
+        }
 
 
 class BadSignature(Exception):
@@ -93,6 +108,42 @@ def signed_secrets(channels: list[Channel], body: bytes, header: str | None) -> 
     return matched
 
 
+async def receive(
+    db: Database, writer: IngestWriter, channels: list[Channel], secrets: set[str], body: bytes
+) -> Summary:
+    """A signed body: its messages stored, its statuses applied; what cannot be understood
+    is kept whole as a dead letter (also a body that is no notification at all)."""
+    try:
+        notification = parser.parse_notification(json.loads(body))
+    except (ValueError, ValidationError) as exc:  # signed, yet not a notification
+        summary = Summary(problems=[f"not a webhook notification: {_first_line(exc)}"])
+    else:
+        summary = await handle_notification(db, writer, channels, secrets, notification)
+    if summary.problems:
+        await dead_letters.record(db, PROVIDER, body, summary.problems)
+        summary.dead_letters = 1
+    return summary
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+async def reprocess(letter: DeadLetter, db: Database, writer: IngestWriter) -> dead_letters.Reading:
+    """A kept body read again by this version (it was signed when it arrived)."""
+    channels = await cloud_channels(db)
+    secrets = {str(c.config.get("app_secret") or "") for c in channels}
+    try:
+        notification = parser.parse_notification(json.loads(letter.body))
+    except (ValueError, ValidationError) as exc:
+        return dead_letters.Reading(problems=[f"not a webhook notification: {_first_line(exc)}"])
+    summary = await handle_notification(db, writer, channels, secrets, notification)
+    return dead_letters.Reading(messages=summary.messages, problems=summary.problems)
+
+
+dead_letters.register(PROVIDER, reprocess)
+
+
 async def handle_notification(
     db: Database,
     writer: IngestWriter,
@@ -112,8 +163,9 @@ async def handle_notification(
         for change in entry.changes:
             _collect(entry, change, by_number, summary, inbound, statuses)
     refused = await _submit(writer, inbound)
-    summary.messages = len(inbound) - refused
-    summary.ignored += refused
+    summary.messages = len(inbound) - len(refused)
+    summary.ignored += len(refused)
+    summary.problems += refused
     # In order, one at a time: a POST may carry sent, delivered and read of one message.
     for channel_id, update in statuses:
         await ingest_status(db, channel_id, update)
@@ -131,24 +183,32 @@ def _collect(
 ) -> None:
     value = parser.parse_value(change.value)
     items = _count_items(change.value)
-    if change.field != "messages" or value is None:
+    if change.field != "messages":
         log.info("cloud webhook: ignoring %r change of entry %s", change.field, entry.id)
+        summary.ignored += max(items, 1)
+        return
+    if value is None:
+        summary.problems.append(f"entry {entry.id}: unreadable messages change")
         summary.ignored += max(items, 1)
         return
     number_id = value.metadata.phone_number_id
     channel = by_number.get(number_id)
     if channel is None:
         log.warning("cloud webhook: no cloud channel for phone_number_id %r; skipped", number_id)
+        if value.messages:  # kept until the channel exists; statuses are for no one here
+            summary.problems.append(f"no cloud channel for phone_number_id {number_id!r}")
         summary.ignored += max(items, 1)
         return
     if value.errors:
         log.warning("cloud webhook: errors on channel %s: %s", channel.id, value.errors)
     for raw in value.messages:
         item = _inbound(channel, value, raw)
-        if item is None:
-            summary.ignored += 1
-        else:
+        if isinstance(item, Inbound):
             inbound.append(item)
+        else:
+            summary.ignored += 1
+            if item is not None:
+                summary.problems.append(item)
     for raw in value.statuses:
         update = _status(channel, raw)
         if update is None:
@@ -165,11 +225,12 @@ def _count_items(value: dict[str, Any]) -> int:
     return sum(len(v) for k in ITEM_KEYS if isinstance(v := value.get(k), list))
 
 
-def _inbound(channel: Channel, value: parser.Value, raw: dict[str, Any]) -> Inbound | None:
+def _inbound(channel: Channel, value: parser.Value, raw: dict[str, Any]) -> Inbound | str | None:
+    """The message to store; or why it cannot be (a problem: the body is kept); or None
+    for a kind that is no customer's words."""
     msg = parser.parse_message(raw)
     if msg is None:
-        log.warning("cloud webhook: unreadable message on channel %s: %s", channel.id, raw)
-        return None
+        return f"unreadable message {str(raw.get('id'))[:80]!r} on channel {channel.id}"
     if msg.type in IGNORED_TYPES:
         log.info(
             "cloud webhook: ignoring %s message %s on channel %s", msg.type, msg.id, channel.id
@@ -178,10 +239,11 @@ def _inbound(channel: Channel, value: parser.Value, raw: dict[str, Any]) -> Inbo
     text, reply_id = parser.readable(msg, value.errors)
     event = InboundMessage(
         provider_message_id=msg.id,
-        from_phone=msg.from_,
+        from_phone=msg.from_ or "",
+        from_user_id=value.user_id(msg),
         text=text,
-        contact_name=value.contact_name(msg.from_),
-        type=msg.type[:16],
+        contact_name=value.contact_name(msg),
+        type=parser.kind(msg),
         timestamp=msg.sent_at,
         raw=raw,
         reply_id=reply_id,
@@ -192,8 +254,7 @@ def _inbound(channel: Channel, value: parser.Value, raw: dict[str, Any]) -> Inbo
     try:
         return Inbound.parse(channel.id, event, provider=PROVIDER)
     except DomainError as exc:
-        log.warning("cloud webhook: message %s skipped: %s", msg.id, exc.detail)
-        return None
+        return f"message {msg.id}: {exc.detail}"
 
 
 def _status(channel: Channel, raw: dict[str, Any]) -> StatusUpdate | None:
@@ -207,15 +268,14 @@ def _status(channel: Channel, raw: dict[str, Any]) -> StatusUpdate | None:
     return StatusUpdate(status.id, STATUS_MAP[status.status], error[:500] if error else None)
 
 
-async def _submit(writer: IngestWriter, batch: list[Inbound]) -> int:
-    """Submit every message at once (one group commit); returns how many were refused.
+async def _submit(writer: IngestWriter, batch: list[Inbound]) -> list[str]:
+    """Submit every message at once (one group commit); returns why any were refused.
     Anything but a domain refusal is raised, so Meta delivers the notification again."""
     outcomes = await asyncio.gather(*(writer.submit(i) for i in batch), return_exceptions=True)
-    refused = 0
+    refused = []
     for item, outcome in zip(batch, outcomes, strict=True):
         if isinstance(outcome, DomainError):
-            log.warning("cloud webhook: message %s refused: %s", item.key, outcome.detail)
-            refused += 1
+            refused.append(f"message {item.event.provider_message_id}: {outcome.detail}")
         elif isinstance(outcome, BaseException):
             raise outcome
     return refused

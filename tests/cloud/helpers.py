@@ -27,12 +27,22 @@ NOWHERE = "http://127.0.0.1:9"
 WEBHOOK = "/api/webhooks/whatsapp"
 
 
+# Bodies written for this repository's tests (the cases that used to be dropped).
+PAYLOADS = Path(__file__).parent / "payloads"
+
+
 def fixture_names() -> list[str]:
     return sorted(p.name for p in FIXTURES.glob("*.json"))
 
 
+def payload_names() -> list[str]:
+    return sorted(p.name for p in PAYLOADS.glob("*.json"))
+
+
 def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    """A body by file name, from the shared corpus or from `payloads/`."""
+    path = FIXTURES / name if (FIXTURES / name).exists() else PAYLOADS / name
+    data: dict[str, Any] = json.loads(path.read_text())
     return data
 
 

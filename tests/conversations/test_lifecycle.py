@@ -32,7 +32,12 @@ async def test_inbound_opens_a_pending_conversation_and_announces_it(
     body = response.json()
     conv = body["conversation"]
     assert conv["status"] == "pending"
-    assert conv["contact"] == {"id": conv["contact"]["id"], "phone": ANA, "name": "Ana"}
+    assert conv["contact"] == {
+        "id": conv["contact"]["id"],
+        "phone": ANA,
+        "externalId": None,
+        "name": "Ana",
+    }
     assert conv["unreadCount"] == 1
     assert conv["lastMessagePreview"] == "hola"
     assert body["message"]["direction"] == "in"

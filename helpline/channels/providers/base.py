@@ -81,6 +81,10 @@ class InboundMessage:
     payload: dict[str, Any] | None = None
     # The provider id of the message this one quotes (a reply in WhatsApp).
     quoted_id: str | None = None
+    # How WhatsApp names the sender besides (or, for a user with a username, instead of)
+    # the phone: a Cloud API business-scoped user id ("US.1349..."). `from_phone` is then
+    # "" when the phone is withheld.
+    from_user_id: str | None = None
 
 
 @dataclass(frozen=True)
