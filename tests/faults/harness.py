@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +129,7 @@ def cloud_text(wamid: str, phone: str, body: str, phone_number_id: str) -> bytes
                                 {
                                     "from": digits,
                                     "id": wamid,
-                                    "timestamp": "1733390000",
+                                    "timestamp": str(int(time.time())),
                                     "type": "text",
                                     "text": {"body": body},
                                 }
