@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import socketio
@@ -14,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from helpline import logs, metrics, realtime
@@ -76,6 +77,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             max_attempts=settings.delivery_max_attempts,
             runtime=runtime,
             upload_dir=settings.upload_dir,
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
         )
         fetcher = MediaFetcher(
             db,
@@ -163,6 +165,16 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         log.warning("integrity error: %s", exc.orig)
         return JSONResponse({"detail": "This conflicts with existing data"}, status_code=409)
 
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _is_outage(exc):
+            return _database_unavailable(request, exc)
+        raise exc  # a bug, not an outage: the usual 500 with its traceback
+
+    @app.exception_handler(ConnectionError)
+    async def _connection_error(request: Request, exc: ConnectionError) -> JSONResponse:
+        return _database_unavailable(request, exc)
+
     @app.get("/health", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:
         try:
@@ -170,7 +182,13 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # report, do not crash: this is what monitors poll
             return JSONResponse({"status": "error", "database": str(exc)[:200]}, status_code=503)
-        return JSONResponse({"status": "ok", "database": db.dialect})
+        body = {"status": "ok", "database": db.dialect}
+        redis = await realtime.redis_state()
+        if redis is not None:
+            body["redis"] = redis
+        if redis == "down":  # serving this node's clients only: still 200, the desk works
+            body["status"] = "degraded"
+        return JSONResponse(body)
 
     for router in (
         auth_router,
@@ -194,6 +212,30 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         app.include_router(router)
     _mount_console(app)
     return app
+
+
+# SQLSTATE classes of a database that is not there: connection exception, operator
+# intervention (shutting down, starting up).
+OUTAGE_SQLSTATES = ("08", "57")
+
+
+def _is_outage(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+        return True
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return sqlstate.startswith(OUTAGE_SQLSTATES) or isinstance(exc.orig, ConnectionError)
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database went away (restarted, failed over): 503 and a retry hint, so clients
+    and Meta's webhooks try again; nothing was acknowledged. The pool's pre-ping replaces
+    the dead connections when it is back, without a restart."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": "The database is unavailable for a moment; try again shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _mount_console(app: FastAPI) -> None:

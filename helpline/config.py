@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     config_secret: str = ""
     config_secret_previous: str = ""
     delivery_max_attempts: int = Field(6, ge=1)
+    # How long a send may take before another worker may take the message over (a process
+    # killed mid-send gives its messages back after this); longer than a provider's timeout.
+    delivery_lease_seconds: int = Field(60, ge=1)
     presence_grace_seconds: int = Field(120, ge=0)
     # WhatsApp Web channels: reconnect attempts after a lost connection, and the first wait
     # (milliseconds, as in the seed's .env; doubled after each failed attempt).

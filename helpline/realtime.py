@@ -10,6 +10,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import socketio
+from redis import asyncio as aioredis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +22,10 @@ from helpline.presence.models import ConsoleSocket
 log = logging.getLogger(__name__)
 
 _server: socketio.AsyncServer | None = None
+_redis: aioredis.Redis | None = None  # to tell /health whether Redis answers
+# Without Redis the process still emits to its own clients (python-socketio handles an
+# emit locally before publishing it); a Redis that does not answer must not hold it up.
+REDIS_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,18 @@ async def publish(events: list[RealtimeEvent | Disconnect]) -> None:
 
 def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
     """Build the process's Socket.IO server (Redis-backed when REDIS_URL is set)."""
-    global _server
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    global _server, _redis
+    manager = None
+    _redis = None
+    if settings.redis_url:
+        manager = socketio.AsyncRedisManager(
+            settings.redis_url, redis_options={"socket_connect_timeout": REDIS_TIMEOUT}
+        )
+        _redis = aioredis.Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=REDIS_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT,
+        )
     server = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
@@ -128,6 +143,19 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
 
     _server = server
     return server
+
+
+async def redis_state() -> str | None:
+    """`up` or `down` when REDIS_URL is set, else None. Down, this process keeps serving
+    its own clients; those of other processes miss its events until Redis is back."""
+    if _redis is None:
+        return None
+    try:
+        await _redis.ping()
+    except Exception as exc:  # any failure means the same to a monitor: not reachable
+        log.warning("Redis unreachable: %s", exc)
+        return "down"
+    return "up"
 
 
 def _cookie(environ: dict[str, Any], name: str) -> str | None:

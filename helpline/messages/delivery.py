@@ -3,7 +3,11 @@
 A batch is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` (SQLite: one writer at a time
 anyway), so any number of server processes can run a worker without sending a message
 twice. A claim is a lease: a process that dies mid-send gives its messages back when the
-lease runs out (at-least-once delivery).
+lease runs out (at-least-once delivery: only a message whose send was under way when the
+process died can reach the customer twice).
+
+A conversation's messages leave in order: one waiting for a retry holds back those queued
+after it, so a provider that is down for a while gets them all, in order, once it is back.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from helpline import metrics
 from helpline.batches import drain_forever
@@ -63,8 +68,10 @@ class DeliveryWorker:
         poll_seconds: float = 1.0,
         runtime: ChannelRuntime | None = None,
         upload_dir: Path = DEFAULT_STORAGE.upload_dir,
+        lease: timedelta = LEASE,
     ) -> None:
         self.db = db
+        self.lease = lease
         self.upload_dir = upload_dir  # where the files of media messages are
         self.runtime = runtime
         self.max_attempts = max_attempts
@@ -100,6 +107,27 @@ class DeliveryWorker:
             # A lease that ran out belongs to a process that died mid-send: take it over.
             and_(Message.status == MessageStatus.SENDING.value, Message.next_attempt_at < now),
         )
+        # An earlier message of the same conversation that is waiting for its retry, or is
+        # being sent by another worker, goes first: this one waits for it.
+        earlier = aliased(Message)
+        held_back = (
+            select(earlier.id)
+            .where(
+                earlier.conversation_id == Message.conversation_id,
+                earlier.id < Message.id,
+                or_(
+                    and_(
+                        earlier.status == MessageStatus.QUEUED.value,
+                        earlier.next_attempt_at > now,
+                    ),
+                    and_(
+                        earlier.status == MessageStatus.SENDING.value,
+                        earlier.next_attempt_at >= now,
+                    ),
+                ),
+            )
+            .exists()
+        )
         # Only channels that are up: a paused, stopped or broken number keeps its messages
         # queued until it is back. A session held by one process is sent through by it.
         sendable = select(Channel.id).where(
@@ -110,7 +138,7 @@ class DeliveryWorker:
             ids = list(
                 await session.scalars(
                     select(Message.id)
-                    .where(due, Message.channel_id.in_(sendable))
+                    .where(due, ~held_back, Message.channel_id.in_(sendable))
                     .order_by(Message.id)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
@@ -122,7 +150,7 @@ class DeliveryWorker:
             await session.execute(
                 update(Message)
                 .where(Message.id.in_(ids))
-                .values(status=MessageStatus.SENDING.value, next_attempt_at=now + LEASE)
+                .values(status=MessageStatus.SENDING.value, next_attempt_at=now + self.lease)
             )
             await session.commit()
             rows = await session.scalars(
@@ -138,10 +166,26 @@ class DeliveryWorker:
             return {c.id: build_provider(c.provider, c.config) for c in rows}
 
     async def _send_lane(self, provider: Provider, lane: list[Message]) -> None:
-        for msg in lane:
-            await self._send_one(provider, msg)
+        for index, msg in enumerate(lane):
+            if not await self._send_one(provider, msg):
+                # It waits for a retry: the ones after it must not overtake it.
+                await self._release([m.id for m in lane[index + 1 :]])
+                return
 
-    async def _send_one(self, provider: Provider, msg: Message) -> None:
+    async def _release(self, message_ids: list[int]) -> None:
+        """Give back claimed messages that were not tried (no attempt counted)."""
+        if not message_ids:
+            return
+        async with self.db.sessionmaker() as session:
+            await session.execute(
+                update(Message)
+                .where(Message.id.in_(message_ids), Message.status == MessageStatus.SENDING.value)
+                .values(status=MessageStatus.QUEUED.value, next_attempt_at=utcnow())
+            )
+            await session.commit()
+
+    async def _send_one(self, provider: Provider, msg: Message) -> bool:
+        """False when the message waits for a retry."""
         try:
             outbound = OutboundText(
                 message_id=msg.id,
@@ -153,12 +197,12 @@ class DeliveryWorker:
             )
             result = await provider.send_text(outbound)
         except ProviderError as exc:
-            await self._record_failure(msg.id, exc)
+            return await self._record_failure(msg.id, exc)
         except Exception as exc:  # a provider bug must not kill the worker or lose the message
             log.exception("provider %s crashed sending message %s", provider.name, msg.id)
-            await self._record_failure(msg.id, ProviderError(str(exc)[:200], transient=True))
-        else:
-            await self._record_sent(msg.id, result.provider_message_id, result.status)
+            return await self._record_failure(msg.id, ProviderError(str(exc)[:200], transient=True))
+        await self._record_sent(msg.id, result.provider_message_id, result.status)
+        return True
 
     def _media(self, msg: Message) -> OutboundMedia | None:
         media = msg.media
@@ -189,7 +233,8 @@ class DeliveryWorker:
         metrics.MESSAGES.labels("out", channel).inc()
         metrics.DELIVERY_SECONDS.observe(waited)
 
-    async def _record_failure(self, message_id: int, exc: ProviderError) -> None:
+    async def _record_failure(self, message_id: int, exc: ProviderError) -> bool:
+        """Records the attempt; False when the message waits for a retry."""
         async with self.db.sessionmaker() as session:
             msg = await session.get(Message, message_id)
             assert msg is not None
@@ -202,12 +247,13 @@ class DeliveryWorker:
                 msg.status = MessageStatus.QUEUED.value
                 msg.next_attempt_at = utcnow() + backoff(msg.attempts)
                 await session.commit()
-                return
+                return False
             log.warning("message %s failed for good: %s", msg.id, exc.reason)
             msg.status = MessageStatus.FAILED.value
             msg.next_attempt_at = None
             await self._announce(session, msg)
             await session.commit()
+            return True
 
     async def _announce(self, session: AsyncSession, msg: Message) -> None:
         conv = await session.get(Conversation, msg.conversation_id)

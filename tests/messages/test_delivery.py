@@ -84,6 +84,31 @@ async def test_transient_failures_are_retried_then_fail_with_the_reason(
     ]
 
 
+@pytest.mark.settings(delivery_max_attempts=2)
+async def test_a_reply_waiting_for_its_retry_holds_back_the_later_ones(
+    app: App, admin: httpx.AsyncClient
+) -> None:
+    channel_id = await failing_channel(admin)
+    conv_id = await open_conversation(admin, channel_id, FLAKY)
+    first, second = [
+        (await admin.post(f"/api/conversations/{conv_id}/messages", json={"body": b})).json()
+        for b in ("primero", "segundo")
+    ]
+
+    async def first_waits_for_its_retry() -> bool:
+        msg = await message_row(app, first["id"])
+        return msg.status == "queued" and msg.attempts == 1
+
+    await eventually(first_waits_for_its_retry, within=15)
+    assert (await message_row(app, second["id"])).attempts == 0  # not sent past the first
+
+    async def both_failed() -> bool:
+        rows = [await message_row(app, m["id"]) for m in (first, second)]
+        return all(m.status == "failed" and m.attempts == 2 for m in rows)
+
+    await eventually(both_failed, within=20)
+
+
 async def test_a_rejected_send_fails_at_once(app: App, admin: httpx.AsyncClient) -> None:
     channel_id = await failing_channel(admin)
     conv_id = await open_conversation(admin, channel_id, REJECTED)
