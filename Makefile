@@ -6,7 +6,7 @@ PYTHON    ?= python3
 BIN       := $(VENV)/bin
 STAMPS    := .make
 CONSOLE   := helpline/console_dist/index.html
-WEB_SRC   := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
+WEB_SRC   := $(shell find web/src web/public web/scripts web/index.html web/openapi.json web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
 .PHONY: install run test test-python lint bench build system-deps clean
 
@@ -46,6 +46,7 @@ lint: install
 	$(BIN)/ruff check helpline tests bench
 	$(BIN)/ruff format --check helpline tests bench
 	$(BIN)/mypy
+	scripts/check-openapi.sh
 	cd web && npm run lint && npm run typecheck
 
 bench: install

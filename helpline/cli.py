@@ -1,8 +1,9 @@
-"""The `helpline` command: serve, demo, migrate, create-admin."""
+"""The `helpline` command: serve, demo, migrate, create-admin, openapi."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import tempfile
@@ -181,6 +182,32 @@ def create_admin(
         err = exc.errors()[0]
         raise _fail(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}", 2) from None
     typer.echo(f"Admin {username} {'created' if created else 'updated'}.")
+
+
+@app.command()
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option(help="Write the spec to this file (default: standard output).")
+    ] = None,
+) -> None:
+    """Print the HTTP API's OpenAPI spec (no server or database needed)."""
+    spec = openapi_json()
+    if output is None:
+        typer.echo(spec, nl=False)
+    else:
+        output.write_text(spec)
+
+
+def openapi_json() -> str:
+    """The spec as stable JSON (sorted keys): the console's generated client is built
+    from it and `make lint` compares it with the committed `web/openapi.json`."""
+    from helpline.app import create_app
+
+    # Defaults only, not .env nor the environment: nothing in the spec may depend on them.
+    settings = Settings.model_construct(session_secret="openapi")
+    fastapi_app = create_app(settings).other_asgi_app
+    spec = fastapi_app.openapi()
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main() -> None:

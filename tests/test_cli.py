@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -110,3 +111,17 @@ def test_everything_survives_a_restart(tmp_path: Path) -> None:
     finally:
         stop_server(server)
         client.close()
+
+
+def test_openapi_writes_a_stable_spec_without_a_server_or_database(tmp_path: Path) -> None:
+    out = tmp_path / "openapi.json"
+    # A broken setting or database does not matter: the spec is built from defaults.
+    result = helpline("openapi", "--output", str(out), cwd=tmp_path, PORT="abc")
+    assert result.returncode == 0, result.stderr
+    spec = json.loads(out.read_text())
+    login = spec["paths"]["/api/auth/login"]["post"]
+    assert login["operationId"] == "login"
+    assert "ConversationOut" in spec["components"]["schemas"]
+    assert not (tmp_path / "hl.db").exists()
+    printed = helpline("openapi", cwd=tmp_path)
+    assert printed.returncode == 0 and printed.stdout == out.read_text()

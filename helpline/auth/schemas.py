@@ -13,7 +13,14 @@ from helpline.auth.passwords import MIN_LENGTH, SAME_AS_USERNAME, TOO_COMMON, is
 class ApiModel(BaseModel):
     """Base for API payloads: snake_case in Python, camelCase on the wire."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+    # An answer always carries its defaulted fields: the spec says so (the console's
+    # generated types then need no `?? default` for them).
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        json_schema_serialization_defaults_required=True,
+    )
 
 
 class LoginIn(ApiModel):

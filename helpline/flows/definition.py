@@ -39,7 +39,12 @@ DEFAULT_HUMAN_TEXT = "Te comunicamos con una persona de nuestro equipo. En breve
 class DefinitionModel(BaseModel):
     """camelCase on the wire like the rest of the API; unknown fields are typos: refused."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        json_schema_serialization_defaults_required=True,
+    )
 
 
 class MenuOption(DefinitionModel):

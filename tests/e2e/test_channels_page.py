@@ -78,7 +78,13 @@ async def test_admin_sees_the_sandbox_and_adds_a_cloud_number(
     demo = card(page, sandbox["id"])
     await expect_status(demo, "connected")
     await expect(demo.get_by_test_id("channel-status")).to_have_text("Connected")
-    await expect(by(demo, "channel-provider", provider="sandbox")).to_be_visible()
+    provider = by(demo, "channel-provider", provider="sandbox")
+    await expect(provider).to_have_text("Sandbox (simulated phones)")
+    # The server sends the provider's code: its name follows the console's language.
+    await page.get_by_test_id("language-select").select_option("es")
+    await expect(provider).to_have_text("Sandbox (teléfonos simulados)")
+    await page.get_by_test_id("language-select").select_option("en")
+    await expect(provider).to_have_text("Sandbox (simulated phones)")
     # A connected number offers pause and stop, not start; the sandbox has no session to log out of.
     await expect(demo.get_by_test_id("channel-pause")).to_be_visible()
     await expect(demo.get_by_test_id("channel-start")).to_have_count(0)

@@ -29,10 +29,11 @@ async def test_log_out_the_other_browser(live_server: Any, browser_context: Any)
         await here.goto(f"{base}/sessions")
         rows = here.get_by_test_id("session-row")
         await expect(here.get_by_test_id("sessions-page")).to_be_visible()
-        assert await rows.count() >= 2
+        # The list loads after the page shows: wait for it before counting.
         await expect(
             here.locator('[data-testid="session-row"][data-current="true"]')
         ).to_have_count(1)
+        assert await rows.count() >= 2
         await expect(here.get_by_test_id("session-current")).to_have_text(re.compile("this device"))
 
         await here.get_by_test_id("sessions-logout-others").click()

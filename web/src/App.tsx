@@ -13,7 +13,7 @@ import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
-import type { Role } from './types'
+import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
 const FlowsPage = lazy(() => import('./pages/FlowsPage'))

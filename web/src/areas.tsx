@@ -1,8 +1,9 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { createContext, useCallback, useContext, useMemo } from 'react'
 import type { ReactNode } from 'react'
-import { api } from './api'
-import { useSocket } from './socket'
-import type { Area } from './types'
+import { removeArea, sortAreas, upsertArea } from './api/cache'
+import { areasQuery } from './api/queries'
+import type { Area } from './api/types'
 
 interface AreasState {
   /** null until the first answer of GET /api/areas */
@@ -18,38 +19,16 @@ interface AreasState {
 
 const AreasContext = createContext<AreasState | null>(null)
 
-function byName(a: Area, b: Area): number {
-  return a.name.localeCompare(b.name) || a.id - b.id
-}
-
-/** GET /api/areas, fetched once per session (and after a reconnect), shared by every view. */
+/** GET /api/areas, cached for the session (refetched after a reconnect), shared by every view. */
 export function AreasProvider({ children }: { children: ReactNode }) {
-  const { epoch } = useSocket()
-  const [areas, setAreas] = useState<Area[] | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
+  const qc = useQueryClient()
+  const query = useQuery({ ...areasQuery, select: sortAreas })
+  const areas = query.data ?? null
+  const { refetch } = query
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .areas(ctrl.signal)
-      .then((list) => {
-        setAreas([...list].sort(byName))
-        setError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setError(err)
-      })
-    return () => ctrl.abort()
-  }, [epoch, reloadCount])
-
-  const reload = useCallback(() => setReloadCount((n) => n + 1), [])
-  const upsert = useCallback((area: Area) => {
-    setAreas((list) => [...(list ?? []).filter((a) => a.id !== area.id), area].sort(byName))
-  }, [])
-  const remove = useCallback((id: number) => {
-    setAreas((list) => (list ? list.filter((a) => a.id !== id) : list))
-  }, [])
+  const reload = useCallback(() => void refetch(), [refetch])
+  const upsert = useCallback((area: Area) => upsertArea(qc, area), [qc])
+  const remove = useCallback((id: number) => removeArea(qc, id), [qc])
   const nameOf = useCallback(
     (id: number | null | undefined) =>
       id == null ? null : (areas?.find((a) => a.id === id)?.name ?? null),
@@ -57,8 +36,8 @@ export function AreasProvider({ children }: { children: ReactNode }) {
   )
 
   const value = useMemo(
-    () => ({ areas, error, reload, upsert, remove, nameOf }),
-    [areas, error, reload, upsert, remove, nameOf],
+    () => ({ areas, error: query.error, reload, upsert, remove, nameOf }),
+    [areas, query.error, reload, upsert, remove, nameOf],
   )
   return <AreasContext.Provider value={value}>{children}</AreasContext.Provider>
 }

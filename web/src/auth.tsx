@@ -1,7 +1,8 @@
+import { useQueryClient } from '@tanstack/react-query'
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { api, ApiError, setCsrfToken, setUnauthorizedHandler } from './api'
-import type { User } from './types'
+import { ApiError, client, setCsrfToken, setUnauthorizedHandler, unwrap } from './api/client'
+import type { User } from './api/types'
 
 interface AuthState {
   /** undefined while the session probe (/api/auth/me) is running. */
@@ -14,17 +15,22 @@ interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null)
 
+const fetchSession = () => unwrap(client.GET('/api/auth/me'))
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined)
+  const queryClient = useQueryClient()
 
   const clear = useCallback(() => {
     setCsrfToken(null)
     setUser(null)
-  }, [])
+    // Nothing of this session's data may show to the next one.
+    queryClient.clear()
+  }, [queryClient])
 
   const refresh = useCallback(
     () =>
-      api.me().then(
+      fetchSession().then(
         (res) => {
           setCsrfToken(res.csrfToken)
           setUser(res.user)
@@ -46,7 +52,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   // Session probe on start-up.
   useEffect(() => {
     let cancelled = false
-    api.me().then(
+    fetchSession().then(
       (res) => {
         if (cancelled) return
         setCsrfToken(res.csrfToken)
@@ -62,14 +68,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [])
 
   const login = useCallback(async (username: string, password: string) => {
-    const res = await api.login(username, password)
+    const res = await unwrap(client.POST('/api/auth/login', { body: { username, password } }))
     setCsrfToken(res.csrfToken)
     setUser(res.user)
   }, [])
 
   const logout = useCallback(async () => {
     try {
-      await api.logout()
+      await unwrap(client.POST('/api/auth/logout'))
     } catch {
       // The session is dropped locally anyway.
     }

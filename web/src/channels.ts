@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next'
-import { ApiError } from './api'
-import type { Channel, ChannelAction, ChannelConfigField, ChannelInput, ChannelProvider, ChannelState } from './types'
+import { ApiError } from './api/client'
+import type { Channel, ChannelAction, ChannelConfigField, ChannelInput, ChannelProvider, ChannelState } from './api/types'
 import { errorMessage } from './util'
 
 /** Socket payloads of the Channels screen (to `role:ADMIN` and `role:SUPERVISOR`). */
@@ -68,6 +68,14 @@ export function actionsFor(status: string, provider: ChannelProvider | undefined
 export function humanizeKey(key: string): string {
   const words = key.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim()
   return words ? words.charAt(0).toUpperCase() + words.slice(1).toLowerCase() : key
+}
+
+/**
+ * A provider's name in the console's language, by its code (`sandbox`, `cloud`...); the
+ * server's English label only for a provider this console does not know yet.
+ */
+export function providerLabel(name: string, t: TFunction, serverLabel?: string): string {
+  return t(`channels.providerName.${name}`, { defaultValue: serverLabel ?? name })
 }
 
 export function fieldLabel(key: string, t: TFunction): string {
@@ -166,6 +174,7 @@ export function fieldsOf(
     required: false,
     secret: typeof value === 'string' && value.startsWith('••••'),
     default: null,
+    generated: false,
   }))
 }
 

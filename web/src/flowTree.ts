@@ -6,7 +6,7 @@
  * starts); every node has a unique `key` and ordered `children`. Other nodes point at
  * keys: menu options (`target`), `next` of messages and actions, `settings.menuKey`.
  */
-import { ApiError } from './api'
+import { ApiError } from './api/client'
 import type {
   ActionKind,
   ActionNode,
@@ -20,7 +20,7 @@ import type {
   FlowVersion,
   MenuNode,
   MenuOption,
-} from './types'
+} from './api/types'
 
 /** What the server accepts as a node key (definition.KEY_PATTERN). */
 export const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/

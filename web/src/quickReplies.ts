@@ -1,4 +1,4 @@
-import type { QuickReply } from './types'
+import type { QuickReply } from './api/types'
 
 /** Values substituted into a quick reply body. */
 export interface PlaceholderValues {

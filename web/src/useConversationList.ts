@@ -1,24 +1,14 @@
-import { useCallback, useEffect, useState } from 'react'
-import { api } from './api'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useMemo, useState } from 'react'
+import { upsertConversation } from './api/cache'
+import type { ConversationListData } from './api/cache'
+import { fetchConversationPage, keys } from './api/queries'
 import { useAuth } from './auth'
 import { useDebounced } from './hooks'
-import { useSocket, useSocketEvent } from './socket'
-import type { Conversation, ListFilter, ListSort, ListView } from './types'
-import { matchesFilter, sortConversations } from './util'
+import type { Conversation, ListFilter, ListSort, ListView } from './api/types'
 import type { ListQuery } from './util'
 
 export const CONVERSATION_PAGE_SIZE = 30
-
-interface ListState {
-  /** the query the items were loaded for */
-  query: ListQuery
-  key: string
-  token: string
-  items: Conversation[]
-  total: number
-  page: number
-  error: unknown
-}
 
 export interface ConversationList {
   filter: ListFilter
@@ -51,24 +41,8 @@ export interface ConversationList {
   upsert: (c: Conversation, insert?: boolean) => void
 }
 
-function keyOf(q: ListQuery): string {
-  return `${q.status}|${q.view}|${q.areaId ?? ''}|${q.sort}|${q.q}`
-}
-
-function params(q: ListQuery, page: number) {
-  return {
-    status: q.status,
-    view: q.view,
-    areaId: q.areaId ?? undefined,
-    sort: q.sort,
-    q: q.q,
-    page,
-    pageSize: CONVERSATION_PAGE_SIZE,
-  }
-}
-
 export function useConversationList(): ConversationList {
-  const { epoch } = useSocket()
+  const qc = useQueryClient()
   const { user: me } = useAuth()
   const [filter, setFilter] = useState<ListFilter>('active')
   const [view, setView] = useState<ListView>('all')
@@ -76,114 +50,52 @@ export function useConversationList(): ConversationList {
   const [sort, setSort] = useState<ListSort>('activity')
   const [search, setSearch] = useState('')
   const q = useDebounced(search.trim(), 300)
-  const [reloadCount, setReloadCount] = useState(0)
-  const [state, setState] = useState<ListState | null>(null)
   const [loadingMore, setLoadingMore] = useState(false)
+  const [moreError, setMoreError] = useState<unknown>(null)
 
-  const token = `${epoch}:${reloadCount}`
-  const key = keyOf({ status: filter, view, areaId, sort, q })
-
-  useEffect(() => {
-    const query: ListQuery = { status: filter, view, areaId, sort, q }
-    const k = keyOf(query)
-    const ctrl = new AbortController()
-    api
-      .conversations(params(query, 1), ctrl.signal)
-      .then((res) =>
-        setState({
-          query,
-          key: k,
-          token,
-          items: res.items,
-          total: res.total,
-          page: 1,
-          error: null,
-        }),
-      )
-      .catch((err: unknown) => {
-        if (ctrl.signal.aborted) return
-        setState((s) => {
-          const same = s !== null && s.key === k
-          return {
-            query,
-            key: k,
-            token,
-            items: same ? s.items : [],
-            total: same ? s.total : 0,
-            page: same ? s.page : 0,
-            error: err,
-          }
-        })
-      })
-    return () => ctrl.abort()
-  }, [filter, view, areaId, sort, q, token])
-
-  const current = state !== null && state.key === key ? state : null
-  const loading = current === null
-  const refreshing = current !== null && current.token !== token
+  const query: ListQuery = useMemo(
+    () => ({ status: filter, view, areaId, sort, q }),
+    [filter, view, areaId, sort, q],
+  )
+  const key = keys.conversationList(query)
+  // The first page; more pages are appended to the same cache entry by loadMore, and
+  // socket events (cacheSync.tsx) move conversations in and out of it.
+  const list = useQuery({
+    queryKey: key,
+    queryFn: async ({ signal }): Promise<ConversationListData> => {
+      const res = await fetchConversationPage(query, 1, CONVERSATION_PAGE_SIZE, signal)
+      return { items: res.items, total: res.total, page: 1 }
+    },
+  })
+  const current = list.data ?? null
 
   const loadMore = useCallback(() => {
-    if (!state || loadingMore) return
-    const { query, key: k, page } = state
+    if (!current || loadingMore) return
+    const page = current.page + 1
     setLoadingMore(true)
-    api
-      .conversations(params(query, page + 1))
+    setMoreError(null)
+    fetchConversationPage(query, page, CONVERSATION_PAGE_SIZE)
       .then((res) =>
-        setState((s) => {
-          if (!s || s.key !== k) return s
+        qc.setQueryData<ConversationListData>(keys.conversationList(query), (s) => {
+          if (!s) return s
           const seen = new Set(s.items.map((c) => c.id))
           return {
-            ...s,
             items: [...s.items, ...res.items.filter((c) => !seen.has(c.id))],
             total: res.total,
-            page: page + 1,
-            error: null,
+            page,
           }
         }),
       )
-      .catch((err: unknown) => setState((s) => (s ? { ...s, error: err } : s)))
+      .catch((err: unknown) => setMoreError(err))
       .finally(() => setLoadingMore(false))
-  }, [state, loadingMore])
+  }, [current, loadingMore, query, qc])
 
   const upsert = useCallback(
-    (conv: Conversation, insert = true) => {
-      setState((s) => {
-        if (!s) return s
-        const idx = s.items.findIndex((c) => c.id === conv.id)
-        const matches = matchesFilter(conv, s.query, me, idx !== -1)
-        if (!matches) {
-          if (idx === -1) return s
-          return {
-            ...s,
-            items: s.items.filter((c) => c.id !== conv.id),
-            total: Math.max(0, s.total - 1),
-          }
-        }
-        if (idx === -1) {
-          if (!insert) return s
-          return {
-            ...s,
-            items: sortConversations([conv, ...s.items], s.query.sort),
-            total: s.total + 1,
-          }
-        }
-        const items = [...s.items]
-        items[idx] = conv
-        return { ...s, items: sortConversations(items, s.query.sort) }
-      })
-    },
-    [me],
+    (conv: Conversation, insert = true) => upsertConversation(qc, conv, me, insert),
+    [qc, me],
   )
-
-  const onConversationEvent = (payload: { conversation?: Conversation }) => {
-    if (payload?.conversation) upsert(payload.conversation)
-  }
-  useSocketEvent('conversation:incoming', onConversationEvent)
-  useSocketEvent('conversation:update', onConversationEvent)
-  useSocketEvent('conversation:closed', onConversationEvent)
-  useSocketEvent('message:new', onConversationEvent)
-
-  const reload = useCallback(() => setReloadCount((n) => n + 1), [])
+  const { refetch } = list
+  const reload = useCallback(() => void refetch(), [refetch])
 
   return {
     filter,
@@ -198,11 +110,11 @@ export function useConversationList(): ConversationList {
     setSearch,
     items: current?.items ?? [],
     total: current?.total ?? 0,
-    loading,
-    refreshing,
+    loading: current === null,
+    refreshing: current !== null && list.isFetching,
     loadingMore,
     hasMore: current !== null && current.items.length < current.total,
-    error: current?.error ?? null,
+    error: list.error ?? moreError,
     loadMore,
     reload,
     upsert,

@@ -1,6 +1,6 @@
-import { ApiError } from './api'
-import { isOverseer } from './types'
-import type { Conversation, ListFilter, ListSort, ListView, MessageStatus, User } from './types'
+import { ApiError } from './api/client'
+import { isOverseer } from './api/types'
+import type { Conversation, ListFilter, ListSort, ListView, MessageStatus, User } from './api/types'
 
 /**
  * Parses an ISO timestamp from the API. Timestamps without a zone designator
@@ -43,7 +43,7 @@ export function fullDateTime(iso: string | null | undefined, lang: string): stri
   return d.toLocaleString(lang)
 }
 
-const STATUS_RANK: Record<MessageStatus, number> = {
+const STATUS_RANK: Partial<Record<string, number>> & Record<MessageStatus, number> = {
   received: 0,
   queued: 1,
   sending: 2,
@@ -58,7 +58,7 @@ const STATUS_RANK: Record<MessageStatus, number> = {
  * Picks the most advanced of two delivery states, so that a late HTTP answer
  * ("queued") never overwrites a newer socket update ("delivered").
  */
-export function laterStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
+export function laterStatus(a: string, b: string): string {
   return (STATUS_RANK[b] ?? 0) >= (STATUS_RANK[a] ?? 0) ? b : a
 }
 
@@ -101,7 +101,7 @@ export function matchesFilter(
   if (f.areaId !== null && c.areaId !== f.areaId) return false
   const needle = f.q.trim().toLowerCase()
   if (!needle || listed) return true
-  const hay = [c.contact.name ?? '', c.contact.phone, c.lastMessagePreview ?? '']
+  const hay = [c.contact.name ?? '', contactAddress(c), c.lastMessagePreview ?? '']
     .join(' ')
     .toLowerCase()
   return hay.includes(needle)
@@ -134,7 +134,12 @@ export function minutesSince(iso: string | null | undefined, now: number): numbe
 }
 
 export function contactLabel(c: Conversation): string {
-  return c.contact.name?.trim() || c.contact.phone
+  return c.contact.name?.trim() || contactAddress(c)
+}
+
+/** How the customer is reached: their phone, else the WhatsApp user id (a username). */
+export function contactAddress(c: Conversation): string {
+  return c.contact.phone ?? c.contact.externalId ?? ''
 }
 
 export function initials(label: string): string {

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next'
-import { ApiError } from './api'
-import type { Schedule, ScheduleInput, TimeInterval } from './types'
+import { ApiError } from './api/client'
+import type { Schedule, ScheduleInput, TimeInterval } from './api/types'
 import { errorMessage, parseDate } from './util'
 
 /** Minutes in a day: "24:00" as an end. */
@@ -234,11 +234,11 @@ function placeOf(
   if (section === 'timezone') return t('workingHours.timezone')
   if (section === 'courtesyMessage') return t('workingHours.courtesy')
   if (section === 'intervals' && typeof index === 'number') {
-    const i = body.intervals[index]
+    const i = body.intervals?.[index]
     return i ? `${dayName(i.weekday)} ${i.start || '?'}–${i.end || '?'}` : t('workingHours.weekly')
   }
   if (section === 'exceptions' && typeof index === 'number') {
-    const e = body.exceptions[index]
+    const e = body.exceptions?.[index]
     return t('workingHours.exceptionOn', { date: e?.date || '?' })
   }
   return ''

@@ -1,9 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { client, unwrap } from '../api/client'
+import { areaMembersQuery, usersQuery } from '../api/queries'
 import { useAreas } from '../areas'
-import type { Conversation, Role } from '../types'
+import type { Conversation, Role } from '../api/types'
 import { errorMessage } from '../util'
 import Modal from './Modal'
 
@@ -29,31 +31,21 @@ export default function AssignDialog({
   const { t } = useTranslation()
   const { nameOf } = useAreas()
   const areaId = conversation.areaId
-  const [candidates, setCandidates] = useState<Candidate[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
   const [userId, setUserId] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    const load: Promise<Candidate[]> =
-      areaId !== null
-        ? api.areaMembers(areaId, ctrl.signal)
-        : api
-            .users(ctrl.signal)
-            .then((list) =>
-              list
-                .filter((u) => u.active)
-                .map((u) => ({ id: u.id, name: u.name || u.username, role: u.role })),
-            )
-    load
-      .then((list) => setCandidates([...list].sort((a, b) => a.name.localeCompare(b.name))))
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [areaId])
+  // The area's members, or every active user when it has no area.
+  const membersQ = useQuery({ ...areaMembersQuery(areaId ?? 0), enabled: areaId !== null })
+  const usersQ = useQuery({ ...usersQuery, enabled: areaId === null })
+  const loaded: Candidate[] | undefined =
+    areaId !== null
+      ? membersQ.data?.map((m) => ({ id: m.id, name: m.name, role: m.role as Role }))
+      : usersQ.data
+          ?.filter((u) => u.active)
+          .map((u) => ({ id: u.id, name: u.name || u.username, role: u.role }))
+  const candidates = loaded ? [...loaded].sort((a, b) => a.name.localeCompare(b.name)) : null
+  const loadError = areaId !== null ? membersQ.error : usersQ.error
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -62,7 +54,14 @@ export default function AssignDialog({
     setBusy(true)
     setError(null)
     try {
-      onDone(await api.assignConversation(conversation.id, id))
+      onDone(
+        await unwrap(
+          client.POST('/api/conversations/{conv_id}/assign', {
+            params: { path: { conv_id: conversation.id } },
+            body: { userId: id },
+          }),
+        ),
+      )
     } catch (err) {
       setError(err)
       setBusy(false)

@@ -1,9 +1,9 @@
 import { Link } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import type { ConversationList as ListModel } from '../useConversationList'
-import type { ListFilter, ListSort, ListView } from '../types'
+import type { ListFilter, ListSort, ListView } from '../api/types'
 import { useAreas } from '../areas'
-import { contactLabel, fullDateTime, minutesSince, relativeTime } from '../util'
+import { contactAddress, contactLabel, fullDateTime, minutesSince, relativeTime } from '../util'
 import { useNow } from '../hooks'
 import Avatar from './Avatar'
 import InlineError from './InlineError'
@@ -131,7 +131,7 @@ export default function ConversationList({
                         {relativeTime(when, now, lang)}
                       </time>
                     </span>
-                    {c.contact.name && <span className="conv-phone">{c.contact.phone}</span>}
+                    {c.contact.name && <span className="conv-phone">{contactAddress(c)}</span>}
                     <span className="conv-row">
                       <span className="conv-preview">
                         {c.lastMessagePreview ?? t('chat.noMessages')}

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import type { MessageStatus } from '../types'
+import type { MessageStatus } from '../api/types'
 
 function Check({ double }: { double: boolean }) {
   return (
@@ -43,7 +43,7 @@ export default function DeliveryState({
   status,
   error,
 }: {
-  status: MessageStatus
+  status: MessageStatus | (string & {})
   error: string | null
 }) {
   const { t } = useTranslation()

@@ -2,28 +2,25 @@ import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, use
 import type { ClipboardEvent, DragEvent, KeyboardEvent } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { client, unwrap } from '../api/client'
+import { addMessages, mergeMessages, replaceMessage as replaceCached } from '../api/cache'
+import type { MessagesData } from '../api/cache'
+import { conversationQuery, fetchMessagePage, keys, quickRepliesQuery } from '../api/queries'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
-import { useSocket, useSocketEvent } from '../socket'
-import { isOverseer } from '../types'
-import type {
-  Conversation,
-  Message,
-  MessageStatusEvent,
-  MessageStatus,
-  QuickReply,
-} from '../types'
+import { useSocketEvent } from '../socket'
+import { isOverseer } from '../api/types'
+import type { MediaUpload, Conversation, Message, QuickReply } from '../api/types'
 import { fillPlaceholders, filterQuickReplies, slashTokenAt } from '../quickReplies'
 import type { SlashToken } from '../quickReplies'
 import {
   clockTime,
+  contactAddress,
   contactLabel,
   errorMessage,
   fullDateTime,
-  laterStatus,
   parseDate,
-  timeOf,
 } from '../util'
 import AssignDialog from './AssignDialog'
 import ConfirmDialog from './ConfirmDialog'
@@ -45,42 +42,19 @@ import {
 import { isWindowClosed, reactionsByTarget } from './media/format'
 
 const MESSAGE_PAGE_SIZE = 50
+
+/** The multipart body of POST /conversations/{id}/media. */
+function mediaForm(file: File, caption: string, quotedId: number | null): FormData {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  if (caption) form.append('caption', caption)
+  if (quotedId != null) form.append('quotedId', String(quotedId))
+  return form
+}
 /** pages loaded at most while looking for a quoted message */
 const JUMP_MAX_PAGES = 20
 /** within this many pixels of the bottom the view follows new content */
 const STICK_PX = 120
-
-type PendingStatus = Map<number, { status: MessageStatus; error: string | null }>
-
-/** Merges `incoming` into `existing` (dedupe by id, never downgrade a status). */
-function mergeMessages(existing: Message[], incoming: Message[], pending: PendingStatus): Message[] {
-  const byId = new Map<number, Message>()
-  for (const m of existing) byId.set(m.id, m)
-  for (const m of incoming) {
-    const prev = byId.get(m.id)
-    let next = m
-    if (prev && prev.status !== m.status) {
-      const status = laterStatus(prev.status, m.status)
-      next = { ...m, status, error: status === m.status ? m.error : prev.error }
-    }
-    const p = pending.get(m.id)
-    if (p) {
-      const status = laterStatus(next.status, p.status)
-      if (status !== next.status) next = { ...next, status, error: p.error ?? next.error }
-      pending.delete(m.id)
-    }
-    byId.set(m.id, next)
-  }
-  return [...byId.values()].sort((a, b) => timeOf(a.createdAt) - timeOf(b.createdAt) || a.id - b.id)
-}
-
-interface PaneState {
-  conversation: Conversation
-  messages: Message[]
-  /** number of pages loaded from the newest one */
-  pages: number
-  total: number
-}
 
 function senderLabel(m: Message, t: (k: string) => string): string | null {
   switch (m.sender) {
@@ -104,14 +78,13 @@ export default function MessagePane({
 }) {
   const { t, i18n } = useTranslation()
   const lang = i18n.resolvedLanguage ?? 'en'
-  const { epoch } = useSocket()
+  const qc = useQueryClient()
   const { user: me } = useAuth()
   const { nameOf: areaName } = useAreas()
   const navigate = useNavigate()
   const overseer = isOverseer(me?.role)
 
-  const [data, setData] = useState<PaneState | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
+  const [olderError, setOlderError] = useState<unknown>(null)
   const [loadingOlder, setLoadingOlder] = useState(false)
   const [text, setText] = useState('')
   const [sending, setSending] = useState(false)
@@ -126,7 +99,6 @@ export default function MessagePane({
   const [showTimeline, setShowTimeline] = useState(false)
   /** composer posts a private note instead of a message */
   const [noteMode, setNoteMode] = useState(false)
-  const [quickReplies, setQuickReplies] = useState<QuickReply[] | null>(null)
   /** the `/word` at the caret, while the suggestion list may show */
   const [slash, setSlash] = useState<SlashToken | null>(null)
   const [suggestIndex, setSuggestIndex] = useState(0)
@@ -143,7 +115,6 @@ export default function MessagePane({
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const inputRef = useRef<HTMLTextAreaElement>(null)
-  const pendingStatus = useRef<PendingStatus>(new Map())
   /** scroll anchor while prepending older messages */
   const prependAnchor = useRef<{ height: number; top: number } | null>(null)
   const lastMessageId = useRef<number | null>(null)
@@ -168,60 +139,67 @@ export default function MessagePane({
     return true
   }, [])
 
+  /** An answer about this conversation: into the cache, and to the list. */
+  const setConversation = useCallback(
+    (c: Conversation) => {
+      qc.setQueryData(keys.conversation(conversationId), c)
+      onConversation(c)
+    },
+    [qc, conversationId, onConversation],
+  )
+
   const markRead = useCallback(() => {
     if (readInFlight.current) return
     readInFlight.current = true
-    api
-      .markRead(conversationId)
-      .then((c) => {
-        setData((d) => (d ? { ...d, conversation: c } : d))
-        onConversation(c)
-      })
+    unwrap(
+      client.POST('/api/conversations/{conv_id}/read', {
+        params: { path: { conv_id: conversationId } },
+      }),
+    )
+      .then(setConversation)
       .catch(() => {
         // not critical: the badge just stays until the next open
       })
       .finally(() => {
         readInFlight.current = false
       })
-  }, [conversationId, onConversation])
+  }, [conversationId, setConversation])
+  const markReadRef = useRef(markRead)
+  useLayoutEffect(() => {
+    markReadRef.current = markRead
+  }, [markRead])
 
-  // Load (and, after a socket reconnect, reload) the conversation and its newest page.
+  // The conversation and its newest page, from the cache; socket events keep both
+  // current (cacheSync.tsx) and a reconnect refetches them.
+  const conversationQ = useQuery(conversationQuery(conversationId))
+  const messagesKey = keys.messages(conversationId)
+  const messagesQ = useQuery({
+    queryKey: messagesKey,
+    queryFn: async ({ signal }): Promise<MessagesData> => {
+      const page = await fetchMessagePage(conversationId, 1, MESSAGE_PAGE_SIZE, signal)
+      const prev = qc.getQueryData<MessagesData>(messagesKey)
+      // Opening (or coming back to) the conversation reads it.
+      markReadRef.current()
+      return {
+        messages: mergeMessages(prev?.messages ?? [], page.items),
+        pages: Math.max(prev?.pages ?? 1, 1),
+        total: page.total,
+      }
+    },
+  })
+  const conversationData = conversationQ.data
   useEffect(() => {
-    const ctrl = new AbortController()
-    Promise.all([
-      api.conversation(conversationId, ctrl.signal),
-      api.messages(conversationId, 1, MESSAGE_PAGE_SIZE, ctrl.signal),
-    ])
-      .then(([conversation, page]) => {
-        setLoadError(null)
-        setData((d) => ({
-          conversation,
-          messages: mergeMessages(d?.messages ?? [], page.items, pendingStatus.current),
-          pages: Math.max(d?.pages ?? 1, 1),
-          total: page.total,
-        }))
-        onConversation(conversation)
-        markRead()
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [conversationId, epoch, markRead, onConversation])
+    if (conversationData) onConversation(conversationData)
+  }, [conversationData, onConversation])
+  const data =
+    conversationData && messagesQ.data ? { conversation: conversationData, ...messagesQ.data } : null
+  const loadError = conversationQ.error ?? messagesQ.error ?? olderError
+  const setMessages = (update: (d: MessagesData) => MessagesData) =>
+    qc.setQueryData<MessagesData>(messagesKey, (d) => (d ? update(d) : d))
 
-  // Quick replies: fetched once per open conversation, on the first "/".
-  const wantReplies = slash !== null && quickReplies === null
-  useEffect(() => {
-    if (!wantReplies) return
-    const ctrl = new AbortController()
-    api
-      .quickReplies(undefined, ctrl.signal)
-      .then(setQuickReplies)
-      .catch(() => {
-        if (!ctrl.signal.aborted) setQuickReplies([])
-      })
-    return () => ctrl.abort()
-  }, [wantReplies])
+  // Quick replies: fetched on the first "/" (then cached).
+  const quickRepliesQ = useQuery({ ...quickRepliesQuery, enabled: slash !== null })
+  const quickReplies = slash === null ? null : quickRepliesQ.isError ? [] : (quickRepliesQ.data ?? null)
 
   useLayoutEffect(() => {
     const caret = pendingCaret.current
@@ -237,27 +215,22 @@ export default function MessagePane({
     const el = scrollRef.current
     const nextPage = data.pages + 1
     setLoadingOlder(true)
-    api
-      .messages(conversationId, nextPage, MESSAGE_PAGE_SIZE)
+    setOlderError(null)
+    fetchMessagePage(conversationId, nextPage, MESSAGE_PAGE_SIZE)
       .then((page) => {
         if (el) prependAnchor.current = { height: el.scrollHeight, top: el.scrollTop }
-        setData((d) =>
-          d
-            ? {
-                ...d,
-                messages: mergeMessages(d.messages, page.items, pendingStatus.current),
-                pages: nextPage,
-                total: page.total,
-              }
-            : d,
-        )
+        setMessages((d) => ({
+          messages: mergeMessages(d.messages, page.items),
+          pages: nextPage,
+          total: page.total,
+        }))
       })
-      .catch((err: unknown) => setLoadError(err))
+      .catch((err: unknown) => setOlderError(err))
       .finally(() => setLoadingOlder(false))
   }
 
   // Keep the view at the bottom for new messages; keep the position when older ones are prepended.
-  const messages = data?.messages
+  const messages = messagesQ.data?.messages
   useLayoutEffect(() => {
     const el = scrollRef.current
     if (!el || !messages) return
@@ -299,13 +272,7 @@ export default function MessagePane({
   }, [loaded])
 
   /** Replaces a message the server changed (media ready/failed, a reaction, a retry). */
-  const replaceMessage = useCallback((m: Message) => {
-    setData((d) =>
-      d && d.messages.some((x) => x.id === m.id)
-        ? { ...d, messages: mergeMessages(d.messages, [m], pendingStatus.current) }
-        : d,
-    )
-  }, [])
+  const replaceMessage = useCallback((m: Message) => replaceCached(qc, m), [qc])
 
   const [jumping, setJumping] = useState(false)
   const [jumpMissed, setJumpMissed] = useState(false)
@@ -321,7 +288,7 @@ export default function MessagePane({
       let hit = false
       while (!hit && page < JUMP_MAX_PAGES && data.messages.length + found.length < total) {
         page += 1
-        const res = await api.messages(conversationId, page, MESSAGE_PAGE_SIZE)
+        const res = await fetchMessagePage(conversationId, page, MESSAGE_PAGE_SIZE)
         if (res.items.length === 0) break
         found.push(...res.items)
         total = res.total
@@ -329,16 +296,11 @@ export default function MessagePane({
       }
       if (found.length > 0) {
         pendingJump.current = hit ? id : null
-        setData((d) =>
-          d
-            ? {
-                ...d,
-                messages: mergeMessages(d.messages, found, pendingStatus.current),
-                pages: Math.max(d.pages, page),
-                total,
-              }
-            : d,
-        )
+        setMessages((d) => ({
+          messages: mergeMessages(d.messages, found),
+          pages: Math.max(d.pages, page),
+          total,
+        }))
       }
       if (!hit) setJumpMissed(true)
     } catch (err) {
@@ -348,53 +310,15 @@ export default function MessagePane({
     }
   }
 
-  useSocketEvent<{ message: Message; conversation: Conversation }>('message:new', (payload) => {
+  // The cache follows message events (cacheSync.tsx); here only what the open pane adds.
+  useSocketEvent<{ message: Message }>('message:new', (payload) => {
     if (!payload?.message || payload.message.conversationId !== conversationId) return
-    setData((d) =>
-      d
-        ? {
-            ...d,
-            conversation: payload.conversation ?? d.conversation,
-            messages: mergeMessages(d.messages, [payload.message], pendingStatus.current),
-            total: d.messages.some((m) => m.id === payload.message.id) ? d.total : d.total + 1,
-          }
-        : d,
-    )
     if (payload.message.direction === 'in' && document.visibilityState === 'visible') markRead()
-  })
-
-  // Media became ready or failed, or a reaction changed a message: replace it.
-  useSocketEvent<{ message: Message; conversation?: Conversation }>('message:update', (payload) => {
-    if (!payload?.message || payload.message.conversationId !== conversationId) return
-    replaceMessage(payload.message)
-    const conv = payload.conversation
-    if (conv && conv.id === conversationId) setData((d) => (d ? { ...d, conversation: conv } : d))
-  })
-
-  useSocketEvent<MessageStatusEvent>('message:status', (ev) => {
-    if (!ev || ev.conversationId !== conversationId) return
-    setData((d) => {
-      if (!d) return d
-      if (!d.messages.some((m) => m.id === ev.id)) {
-        // The POST answer for this message has not arrived yet: apply it then.
-        pendingStatus.current.set(ev.id, { status: ev.status, error: ev.error })
-        return d
-      }
-      return {
-        ...d,
-        messages: d.messages.map((m) =>
-          m.id === ev.id
-            ? { ...m, status: laterStatus(m.status, ev.status), error: ev.error ?? m.error }
-            : m,
-        ),
-      }
-    })
   })
 
   const onConversationEvent = (payload: { conversation?: Conversation }) => {
     const c = payload?.conversation
     if (!c || c.id !== conversationId) return
-    setData((d) => (d ? { ...d, conversation: c } : d))
     setTimelineVersion((v) => v + 1)
   }
   useSocketEvent('conversation:update', onConversationEvent)
@@ -415,24 +339,28 @@ export default function MessagePane({
     setSendError(null)
     const quotedId = noteMode ? null : (replyTo?.id ?? null)
     try {
+      const path = { conv_id: conversationId }
       const msg = noteMode
-        ? await api.sendNote(conversationId, body)
+        ? await unwrap(client.POST('/api/conversations/{conv_id}/notes', { params: { path }, body: { body } }))
         : file
-          ? await api.sendMedia(conversationId, file, body, quotedId)
-          : await api.sendMessage(conversationId, body, quotedId)
+          ? await unwrap(
+              client.POST('/api/conversations/{conv_id}/media', {
+                params: { path },
+                // multipart: the browser sets the boundary
+                body: mediaForm(file, body, quotedId) as unknown as MediaUpload,
+              }),
+            )
+          : await unwrap(
+              client.POST('/api/conversations/{conv_id}/messages', {
+                params: { path },
+                body: quotedId != null ? { body, quotedId } : { body },
+              }),
+            )
       // Keep whatever was typed meanwhile.
       setText((cur) => (cur.trim() === body ? '' : cur))
       if (file) setAttachment((cur) => (cur === file ? null : cur))
       if (quotedId !== null) setReplyTo((cur) => (cur?.id === quotedId ? null : cur))
-      setData((d) =>
-        d
-          ? {
-              ...d,
-              messages: mergeMessages(d.messages, [msg], pendingStatus.current),
-              total: d.messages.some((m) => m.id === msg.id) ? d.total : d.total + 1,
-            }
-          : d,
-      )
+      addMessages(qc, conversationId, [msg])
     } catch (err) {
       setSendError(err)
       // Outside WhatsApp's 24-hour window only a template may go out: offer them.
@@ -484,15 +412,7 @@ export default function MessagePane({
   const onTemplateSent = (msg: Message) => {
     setTemplatesOpen(false)
     setSendError(null)
-    setData((d) =>
-      d
-        ? {
-            ...d,
-            messages: mergeMessages(d.messages, [msg], pendingStatus.current),
-            total: d.messages.some((m) => m.id === msg.id) ? d.total : d.total + 1,
-          }
-        : d,
-    )
+    addMessages(qc, conversationId, [msg])
   }
 
   const suggestions =
@@ -555,9 +475,10 @@ export default function MessagePane({
     setClosing(true)
     setCloseError(null)
     try {
-      const c = await api.closeConversation(conversationId)
-      setData((d) => (d ? { ...d, conversation: c } : d))
-      onConversation(c)
+      const c = await unwrap(
+        client.POST('/api/conversations/{conv_id}/close', { params: { path: { conv_id: conversationId } } }),
+      )
+      setConversation(c)
       setConfirmOpen(false)
     } catch (err) {
       setCloseError(err)
@@ -567,8 +488,7 @@ export default function MessagePane({
   }
   /** An answer of take / assign / transfer. */
   const applyAction = (c: Conversation) => {
-    setData((d) => (d ? { ...d, conversation: c } : d))
-    onConversation(c)
+    setConversation(c)
     setTimelineVersion((v) => v + 1)
     setActionError(null)
   }
@@ -577,19 +497,16 @@ export default function MessagePane({
     setTaking(true)
     setActionError(null)
     try {
-      applyAction(await api.takeConversation(conversationId))
+      applyAction(
+        await unwrap(
+          client.POST('/api/conversations/{conv_id}/take', { params: { path: { conv_id: conversationId } } }),
+        ),
+      )
     } catch (err) {
       setActionError(err)
       // Someone was faster: show who has it now.
-      api.conversation(conversationId).then(
-        (c) => {
-          setData((d) => (d ? { ...d, conversation: c } : d))
-          onConversation(c)
-        },
-        () => {
-          // it may be out of sight now; the error above says why
-        },
-      )
+      // (it may be out of sight now; the error above says why)
+      void conversationQ.refetch()
     } finally {
       setTaking(false)
     }
@@ -670,7 +587,7 @@ export default function MessagePane({
             {label}
           </div>
           <div className="pane-sub muted">
-            {c.contact.name ? `${c.contact.phone} · ` : ''}
+            {c.contact.name ? `${contactAddress(c)} · ` : ''}
             <span data-testid="pane-assignee">
               {c.assignedTo
                 ? t('chat.assignedTo', { name: c.assignedTo.name })

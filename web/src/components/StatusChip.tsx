@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next'
-import type { ConversationStatus } from '../types'
+import type { ConversationStatus } from '../api/types'
 
 export default function StatusChip({
   status,
   testId,
 }: {
-  status: ConversationStatus
+  status: ConversationStatus | (string & {})
   testId?: string
 }) {
   const { t } = useTranslation()

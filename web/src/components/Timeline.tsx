@@ -1,16 +1,16 @@
-import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useEffect, useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { conversationEventsQuery, usersQuery } from '../api/queries'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
-import { useSocket } from '../socket'
-import { isOverseer } from '../types'
-import type { Conversation, ConversationEvent } from '../types'
+import { isOverseer } from '../api/types'
+import type { Conversation, ConversationEvent } from '../api/types'
 import { clockTime, errorMessage, fullDateTime, parseDate } from '../util'
 
 /**
- * The conversation's history (GET /events), oldest first. `version` is bumped by the
- * pane whenever the conversation changes, which refetches it.
+ * The conversation's history (GET /events), oldest first. Conversation events refetch it
+ * (cacheSync.tsx); `version` is bumped by the pane after its own actions, for the same.
  */
 export default function Timeline({
   conversation,
@@ -22,41 +22,25 @@ export default function Timeline({
   const { t, i18n } = useTranslation()
   const lang = i18n.resolvedLanguage ?? 'en'
   const { user: me } = useAuth()
-  const { epoch } = useSocket()
   const { nameOf: areaName } = useAreas()
   const conversationId = conversation.id
   const canListUsers = isOverseer(me?.role)
 
-  const [events, setEvents] = useState<ConversationEvent[] | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [userNames, setUserNames] = useState<Map<number, string>>(() => new Map())
-
+  const eventsQ = useQuery({ ...conversationEventsQuery(conversationId), staleTime: 0 })
+  const { refetch } = eventsQ
   useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .conversationEvents(conversationId, ctrl.signal)
-      .then((list) => {
-        setEvents(list)
-        setError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setError(err)
-      })
-    return () => ctrl.abort()
-  }, [conversationId, version, epoch])
+    if (version > 0) void refetch()
+  }, [version, refetch])
+  const events = eventsQ.data ?? null
+  const error = eventsQ.error
 
-  // Actor names: the users list where allowed (ADMIN/SUPERVISOR), else what the pane knows.
-  useEffect(() => {
-    if (!canListUsers) return
-    const ctrl = new AbortController()
-    api
-      .users(ctrl.signal)
-      .then((list) => setUserNames(new Map(list.map((u) => [u.id, u.name || u.username]))))
-      .catch(() => {
-        // names fall back to "#id"
-      })
-    return () => ctrl.abort()
-  }, [canListUsers])
+  // Actor names: the users list where allowed (ADMIN/SUPERVISOR), else what the pane knows
+  // (names fall back to "#id" when it fails).
+  const users = useQuery({ ...usersQuery, enabled: canListUsers }).data
+  const userNames = useMemo(
+    () => new Map((users ?? []).map((u) => [u.id, u.name || u.username])),
+    [users],
+  )
 
   const userName = (id: number | string | null | undefined): string => {
     if (id === null || id === undefined || id === '') return '—'

@@ -4,8 +4,8 @@ import { useTranslation } from 'react-i18next'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import { useSocketEvent } from '../socket'
-import { isOverseer } from '../types'
-import type { NoteMentionEvent, PendingAssignmentEvent } from '../types'
+import { isOverseer } from '../api/types'
+import type { NoteMentionEvent, PendingAssignmentEvent } from '../api/types'
 import { contactLabel } from '../util'
 
 type Toast =

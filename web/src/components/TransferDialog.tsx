@@ -1,9 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { client, unwrap } from '../api/client'
+import { areaMembersQuery } from '../api/queries'
 import { useAreas } from '../areas'
-import type { AreaMember, Conversation, TransferTarget } from '../types'
+import type { Conversation, TransferTarget } from '../api/types'
 import { errorMessage } from '../util'
 import Modal from './Modal'
 
@@ -35,8 +37,6 @@ export default function TransferDialog({
   const [note, setNote] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
-  const [members, setMembers] = useState<{ areaId: number; list: AreaMember[] } | null>(null)
-  const [membersError, setMembersError] = useState<unknown>(null)
 
   // The server only hands a conversation that has an area to members of that area:
   // to reach someone elsewhere, transfer it to their area instead.
@@ -58,24 +58,16 @@ export default function TransferDialog({
         ? activeAreas.filter((a) => a.id === conversation.areaId)
         : activeAreas
 
-  useEffect(() => {
-    if (mode !== 'user' || areaId === null) return
-    const ctrl = new AbortController()
-    api
-      .areaMembers(areaId, ctrl.signal)
-      .then((list) => {
-        setMembers({ areaId, list: [...list].sort((a, b) => a.name.localeCompare(b.name)) })
-        setMembersError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setMembersError(err)
-      })
-    return () => ctrl.abort()
-  }, [mode, areaId])
-
+  const membersQ = useQuery({
+    ...areaMembersQuery(areaId ?? 0),
+    enabled: mode === 'user' && areaId !== null,
+  })
+  const membersError = mode === 'user' && areaId !== null ? membersQ.error : null
   const memberList =
-    members && members.areaId === areaId
-      ? members.list.filter((m) => m.id !== currentUserId && m.id !== conversation.assignedTo?.id)
+    mode === 'user' && areaId !== null && membersQ.data
+      ? [...membersQ.data]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .filter((m) => m.id !== currentUserId && m.id !== conversation.assignedTo?.id)
       : null
 
   const target: TransferTarget | null =
@@ -95,7 +87,12 @@ export default function TransferDialog({
     const trimmed = note.trim()
     try {
       onDone(
-        await api.transferConversation(conversation.id, trimmed ? { ...target, note: trimmed } : target),
+        await unwrap(
+          client.POST('/api/conversations/{conv_id}/transfer', {
+            params: { path: { conv_id: conversation.id } },
+            body: trimmed ? { ...target, note: trimmed } : target,
+          }),
+        ),
       )
     } catch (err) {
       setError(err)

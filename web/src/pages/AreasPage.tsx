@@ -1,11 +1,12 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api, ApiError } from '../api'
+import { useMutation } from '@tanstack/react-query'
+import { ApiError, client, unwrap } from '../api/client'
 import { useAreas } from '../areas'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
-import type { Area } from '../types'
+import type { Area, AreaCreate, AreaUpdate } from '../api/types'
 import { errorMessage } from '../util'
 import { useConfirmedAction } from '../hooks'
 
@@ -25,6 +26,10 @@ function parseCapacity(raw: string): number | null {
   return Number.isInteger(n) && n >= 1 && n <= 100 ? n : null
 }
 
+function updateArea(id: number, body: AreaUpdate): Promise<Area> {
+  return unwrap(client.PATCH('/api/areas/{area_id}', { params: { path: { area_id: id } }, body }))
+}
+
 /** Admin screen: list, create, edit inline, (de)activate and delete areas. */
 export default function AreasPage() {
   const { t } = useTranslation()
@@ -34,8 +39,6 @@ export default function AreasPage() {
   const [description, setDescription] = useState('')
   const [autoAssign, setAutoAssign] = useState(true)
   const [capacity, setCapacity] = useState(String(DEFAULT_CAPACITY))
-  const [creating, setCreating] = useState(false)
-  const [createError, setCreateError] = useState<unknown>(null)
 
   const [draft, setDraft] = useState<Draft | null>(null)
   const [saving, setSaving] = useState(false)
@@ -50,31 +53,31 @@ export default function AreasPage() {
     run: runDelete,
   } = useConfirmedAction<Area>()
 
-  const create = async (e: FormEvent) => {
-    e.preventDefault()
-    const trimmed = name.trim()
-    const cap = parseCapacity(capacity)
-    if (!trimmed || creating || cap === null) return
-    setCreating(true)
-    setCreateError(null)
-    try {
-      const area = await api.createArea({
-        name: trimmed,
-        description: description.trim() || null,
-        active: true,
-        autoAssign,
-        capacity: cap,
-      })
+  const createArea = useMutation({
+    mutationFn: (body: AreaCreate) => unwrap(client.POST('/api/areas', { body })),
+    onSuccess: (area) => {
       upsert(area)
       setName('')
       setDescription('')
       setAutoAssign(true)
       setCapacity(String(DEFAULT_CAPACITY))
-    } catch (err) {
-      setCreateError(err)
-    } finally {
-      setCreating(false)
-    }
+    },
+  })
+  const creating = createArea.isPending
+  const createError = createArea.error
+
+  const create = (e: FormEvent) => {
+    e.preventDefault()
+    const trimmed = name.trim()
+    const cap = parseCapacity(capacity)
+    if (!trimmed || creating || cap === null) return
+    createArea.mutate({
+      name: trimmed,
+      description: description.trim() || null,
+      active: true,
+      autoAssign,
+      capacity: cap,
+    })
   }
 
   const saveDraft = async () => {
@@ -85,7 +88,7 @@ export default function AreasPage() {
     setSaving(true)
     setRowError(null)
     try {
-      const area = await api.updateArea(draft.id, {
+      const area = await updateArea(draft.id, {
         name: trimmed,
         description: draft.description.trim() || null,
         autoAssign: draft.autoAssign,
@@ -103,7 +106,7 @@ export default function AreasPage() {
   const toggleActive = async (area: Area) => {
     setRowError(null)
     try {
-      upsert(await api.updateArea(area.id, { active: !area.active }))
+      upsert(await updateArea(area.id, { active: !area.active }))
     } catch (err) {
       setRowError({ id: area.id, error: err })
     }
@@ -111,13 +114,13 @@ export default function AreasPage() {
 
   const confirmDelete = () =>
     runDelete(async (area) => {
-      await api.deleteArea(area.id)
+      await unwrap(client.DELETE('/api/areas/{area_id}', { params: { path: { area_id: area.id } } }))
       remove(area.id)
     })
 
   // Offered by the 409 of a delete, which stays on screen meanwhile.
   const deactivateInstead = () =>
-    runDelete(async (area) => upsert(await api.updateArea(area.id, { active: false })), true)
+    runDelete(async (area) => upsert(await updateArea(area.id, { active: false })), true)
 
   const deleteConflict = deleteError instanceof ApiError && deleteError.status === 409
 
@@ -127,7 +130,7 @@ export default function AreasPage() {
         <h1>{t('areas.title')}</h1>
       </div>
 
-      <form className="card admin-create" onSubmit={(e) => void create(e)}>
+      <form className="card admin-create" onSubmit={create}>
         <h2>{t('areas.new')}</h2>
         <div className="form-row">
           <label className="field">

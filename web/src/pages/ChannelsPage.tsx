@@ -1,7 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
-import { api, ApiError } from '../api'
+import { ApiError, client, unwrap } from '../api/client'
+import { upsertChannel } from '../api/cache'
+import { channelProvidersQuery, channelsQuery, keys } from '../api/queries'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import { emptyForm, formOf, sortChannels } from '../channels'
@@ -20,9 +23,17 @@ import '../components/channels/channels.css'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
 import { useConfirmedAction } from '../hooks'
-import { useSocket, useSocketEvent } from '../socket'
-import type { Channel, ChannelAction, ChannelProvider } from '../types'
+import { useSocketEvent } from '../socket'
+import type { Channel, ChannelAction } from '../api/types'
 import { errorMessage } from '../util'
+
+function channelAction(id: number, action: ChannelAction): Promise<Channel> {
+  return unwrap(
+    client.POST('/api/channels/{channel_id}/{action}', {
+      params: { path: { channel_id: id, action } },
+    }),
+  )
+}
 
 /** A QR picture and the QR text it shows (a new text needs a new picture). */
 interface QrPicture {
@@ -44,17 +55,17 @@ export default function ChannelsPage() {
   const { t } = useTranslation()
   const { user: me } = useAuth()
   const { nameOf } = useAreas()
-  const { epoch } = useSocket()
+  const qc = useQueryClient()
   const canEdit = me?.role === 'ADMIN'
   const [params, setParams] = useSearchParams()
   const selectedId = Number(params.get('channel')) || null
 
-  const [channels, setChannels] = useState<Channel[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
-  const [providers, setProviders] = useState<ChannelProvider[] | null>(null)
-  const [providersError, setProvidersError] = useState<unknown>(null)
-  const [providersCount, setProvidersCount] = useState(0)
+  const channelsQ = useQuery({ ...channelsQuery, select: sortChannels })
+  const channels = channelsQ.data ?? null
+  const loadError = channelsQ.error
+  const providersQ = useQuery(channelProvidersQuery)
+  const providers = providersQ.data ?? null
+  const providersError = providersQ.error
 
   // Live session state the list itself does not carry.
   const [qrs, setQrs] = useState<ById<QrPicture>>({})
@@ -70,50 +81,12 @@ export default function ChannelsPage() {
   const del = useConfirmedAction<Channel>()
   const logout = useConfirmedAction<Channel>()
 
-  useEffect(() => {
-    let cancelled = false
-    api.channels().then(
-      (list) => {
-        if (cancelled) return
-        setChannels(sortChannels(list))
-        setLoadError(null)
-      },
-      (err: unknown) => {
-        if (!cancelled) setLoadError(err)
-      },
-    )
-    return () => {
-      cancelled = true
-    }
-  }, [reloadCount, epoch])
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .channelProviders(ctrl.signal)
-      .then((list) => {
-        setProviders(list)
-        setProvidersError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setProvidersError(err)
-      })
-    return () => ctrl.abort()
-  }, [providersCount])
-
   const providerOf = useMemo(() => {
     const map = new Map((providers ?? []).map((p) => [p.name, p]))
     return (name: string) => map.get(name)
   }, [providers])
 
-  const upsert = useCallback((c: Channel) => {
-    setChannels((list) => {
-      const others = (list ?? []).filter((x) => x.id !== c.id)
-      // Only one default: the server clears the others when one becomes it.
-      const rest = c.isDefault ? others.map((x) => (x.isDefault ? { ...x, isDefault: false } : x)) : others
-      return sortChannels([...rest, c])
-    })
-  }, [])
+  const upsert = useCallback((c: Channel) => upsertChannel(qc, c), [qc])
 
   const select = (id: number | null) =>
     setParams(
@@ -127,7 +100,7 @@ export default function ChannelsPage() {
     )
 
   const remove = (id: number) => {
-    setChannels((list) => (list ? list.filter((x) => x.id !== id) : list))
+    qc.setQueryData<Channel[]>(keys.channels, (list) => list?.filter((x) => x.id !== id))
     if (selectedId === id) select(null)
   }
 
@@ -135,17 +108,9 @@ export default function ChannelsPage() {
     setQrs((m) => ({ ...m, [channelId]: { qr, svg } }))
   }, [])
 
+  // The channel itself is updated in the cache (cacheSync.tsx); here only what the list
+  // does not carry: progress, the last error, the QR picture.
   useSocketEvent<SessionStatusEvent>('session:status', (e) => {
-    if (e.channel) upsert(e.channel)
-    else {
-      setChannels((list) =>
-        list
-          ? list.map((c) =>
-              c.id === e.channelId ? { ...c, status: e.status, statusDetail: e.detail } : c,
-            )
-          : list,
-      )
-    }
     // Progress belongs to connecting (and the sync right after); an error stays until the
     // state changes.
     if (e.status !== 'connecting' && e.status !== 'connected') {
@@ -156,11 +121,6 @@ export default function ChannelsPage() {
   })
   useSocketEvent<SessionQrEvent>('session:qr', (e) => {
     setQrs((m) => ({ ...m, [e.channelId]: { qr: e.qr, svg: e.svg } }))
-    setChannels((list) =>
-      list
-        ? list.map((c) => (c.id === e.channelId ? { ...c, status: 'qr', qr: e.qr } : c))
-        : list,
-    )
   })
   useSocketEvent<SessionLoadingEvent>('session:loading', (e) => {
     setLoading((m) => ({ ...m, [e.channelId]: { percent: e.percent, message: e.message } }))
@@ -184,23 +144,23 @@ export default function ChannelsPage() {
   const onAction = (c: Channel, action: ChannelAction) => {
     // Unlinking needs a new QR scan afterwards: ask first.
     if (action === 'logout') logout.ask(c)
-    else void act(c, action, () => api.channelAction(c.id, action))
+    else void act(c, action, () => channelAction(c.id, action))
   }
 
   const confirmLogout = () =>
     logout.run(async (c) => {
-      upsert(await api.channelAction(c.id, 'logout'))
+      upsert(await channelAction(c.id, 'logout'))
     })
 
   const confirmDelete = () =>
     del.run(async (c) => {
-      await api.deleteChannel(c.id)
+      await unwrap(client.DELETE('/api/channels/{channel_id}', { params: { path: { channel_id: c.id } } }))
       remove(c.id)
     })
 
   // Offered by the 409 of a delete (the channel has conversations), which stays on screen.
   const stopInstead = () =>
-    del.run(async (c) => upsert(await api.channelAction(c.id, 'stop')), true)
+    del.run(async (c) => upsert(await channelAction(c.id, 'stop')), true)
 
   const deleteConflict = del.error instanceof ApiError && del.error.status === 409
   const closeForm = useCallback(() => setForm(null), [])
@@ -227,11 +187,11 @@ export default function ChannelsPage() {
       </div>
       <p className="muted ch-help">{t('channels.help')}</p>
 
-      <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} testId="channels-error" />
+      <InlineError error={loadError} onRetry={() => void channelsQ.refetch()} testId="channels-error" />
       {/* Without the providers, cards still show; actions fall back to start / stop. */}
       <InlineError
         error={providersError}
-        onRetry={() => setProvidersCount((n) => n + 1)}
+        onRetry={() => void providersQ.refetch()}
         testId="channel-providers-error"
       />
 
@@ -266,7 +226,13 @@ export default function ChannelsPage() {
                   }
                   onDelete={del.ask}
                   onMakeDefault={(ch) =>
-                    void act(ch, 'default', () => api.updateChannel(ch.id, { isDefault: true }))
+                    void act(ch, 'default', () =>
+                        unwrap(
+                          client.PATCH('/api/channels/{channel_id}', {
+                            params: { path: { channel_id: ch.id } },
+                            body: { isDefault: true },
+                          }),
+                        ))
                   }
                   onToggleDetails={(ch) => select(ch.id === selectedId ? null : ch.id)}
                   onDismissError={(id) => setLiveErrors((m) => without(m, id))}
@@ -291,7 +257,7 @@ export default function ChannelsPage() {
           storedConfig={form.stored}
           providers={providers}
           providersError={providersError}
-          onReloadProviders={() => setProvidersCount((n) => n + 1)}
+          onReloadProviders={() => void providersQ.refetch()}
           onSaved={(c) => {
             upsert(c)
             setForm(null)

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import ConversationList from '../components/ConversationList'
 import MessagePane from '../components/MessagePane'
 import { useConversationList } from '../useConversationList'
-import type { Conversation } from '../types'
+import type { Conversation } from '../api/types'
 
 export default function ChatPage() {
   const { t } = useTranslation()

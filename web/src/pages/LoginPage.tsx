@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useAuth } from '../auth'
-import { ApiError } from '../api'
+import { ApiError } from '../api/client'
 import LanguageSelect from '../components/LanguageSelect'
 import Logo from '../components/Logo'
 

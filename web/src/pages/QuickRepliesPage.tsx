@@ -1,12 +1,14 @@
-import { useEffect, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import type { DragEvent, FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { client, unwrap } from '../api/client'
+import { keys, quickRepliesQuery } from '../api/queries'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
-import type { QuickReply, QuickReplyScope, User } from '../types'
+import type { QuickReply, QuickReplyInput, QuickReplyScope, User } from '../api/types'
 import { errorMessage } from '../util'
 import { useConfirmedAction } from '../hooks'
 
@@ -44,17 +46,37 @@ function canEdit(r: QuickReply, me: User, areaIds: number[]): boolean {
 }
 
 /** Quick replies: everyone manages their personal ones; admins global ones; supervisors their areas'. */
+function byPosition(a: QuickReply, b: QuickReply): number {
+  return a.position - b.position || a.id - b.id
+}
+
 export default function QuickRepliesPage() {
   const { t } = useTranslation()
   const { user } = useAuth()
   const { areas, nameOf } = useAreas()
-  const [replies, setReplies] = useState<QuickReply[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
+  const qc = useQueryClient()
+  const repliesQ = useQuery(quickRepliesQuery)
+  const replies = repliesQ.data ?? null
+  const loadError = repliesQ.error
+  const setReplies = (update: (list: QuickReply[] | undefined) => QuickReply[] | undefined) =>
+    qc.setQueryData<QuickReply[]>(keys.quickReplies, update)
 
   const [form, setForm] = useState<Form>(EMPTY)
-  const [saving, setSaving] = useState(false)
-  const [formError, setFormError] = useState<unknown>(null)
+  const saveReply = useMutation({
+    mutationFn: ({ id, body }: { id: number | null; body: QuickReplyInput }) =>
+      id === null
+        ? unwrap(client.POST('/api/quick-replies', { body }))
+        : unwrap(client.PUT('/api/quick-replies/{reply_id}', { params: { path: { reply_id: id } }, body })),
+    onSuccess: (saved) => {
+      setReplies((list) => {
+        const rest = (list ?? []).filter((r) => r.id !== saved.id)
+        return [...rest, saved].sort(byPosition)
+      })
+      setForm(EMPTY)
+    },
+  })
+  const saving = saveReply.isPending
+  const formError = saveReply.error
 
   const {
     target: toDelete,
@@ -67,21 +89,19 @@ export default function QuickRepliesPage() {
 
   const [dragId, setDragId] = useState<number | null>(null)
   const [overId, setOverId] = useState<number | null>(null)
-  const [reorderError, setReorderError] = useState<unknown>(null)
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .quickReplies(undefined, ctrl.signal)
-      .then((list) => {
-        setReplies(list)
-        setLoadError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [reloadCount])
+  // Optimistic: the list shows the new order at once and goes back if the server refuses.
+  const reorder = useMutation({
+    mutationFn: ({ ids }: { ids: number[]; optimistic: QuickReply[] }) =>
+      unwrap(client.POST('/api/quick-replies/reorder', { body: { ids } })),
+    onMutate: ({ optimistic }) => {
+      const previous = qc.getQueryData<QuickReply[]>(keys.quickReplies)
+      setReplies(() => optimistic)
+      return { previous }
+    },
+    onSuccess: (list) => setReplies(() => list),
+    onError: (_err, _vars, context) => setReplies(() => context?.previous),
+  })
+  const reorderError = reorder.error
 
   if (!user) return null
   const activeAreas = (areas ?? []).filter((a) => a.active)
@@ -93,7 +113,7 @@ export default function QuickRepliesPage() {
   const areaChoices = activeAreas.filter((a) => areaIds.includes(a.id))
   const editable = (r: QuickReply) => canEdit(r, user, manageableAreaIds(user, (areas ?? []).map((a) => a.id)))
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault()
     if (saving) return
     const body = {
@@ -103,34 +123,20 @@ export default function QuickRepliesPage() {
       scope: form.scope,
       areaId: form.scope === 'area' ? form.areaId : null,
     }
-    setSaving(true)
-    setFormError(null)
-    try {
-      const saved =
-        form.id === null
-          ? await api.createQuickReply(body)
-          : await api.updateQuickReply(form.id, body)
-      setReplies((list) => {
-        const rest = (list ?? []).filter((r) => r.id !== saved.id)
-        return [...rest, saved].sort((a, b) => a.position - b.position || a.id - b.id)
-      })
-      setForm(EMPTY)
-    } catch (err) {
-      setFormError(err)
-    } finally {
-      setSaving(false)
-    }
+    saveReply.mutate({ id: form.id, body })
   }
 
   const confirmDelete = () =>
     runDelete(async (reply) => {
-      await api.deleteQuickReply(reply.id)
-      setReplies((list) => (list ? list.filter((r) => r.id !== reply.id) : list))
+      await unwrap(
+        client.DELETE('/api/quick-replies/{reply_id}', { params: { path: { reply_id: reply.id } } }),
+      )
+      setReplies((list) => list?.filter((r) => r.id !== reply.id))
       if (form.id === reply.id) setForm(EMPTY)
     })
 
   /** Moves `id` to the place of `targetId` among the replies I may edit, then saves the order. */
-  const move = async (id: number, targetId: number) => {
+  const move = (id: number, targetId: number) => {
     if (!replies || id === targetId) return
     const mine = replies.filter(editable)
     const from = mine.findIndex((r) => r.id === id)
@@ -143,19 +149,10 @@ export default function QuickRepliesPage() {
     // Optimistic: the edited replies swap among the slots they hold.
     const slots = mine.map((r) => r.position).sort((a, b) => a - b)
     const newPos = new Map(order.map((r, i) => [r.id, slots[i] ?? r.position]))
-    const previous = replies
-    setReplies(
-      replies
-        .map((r) => (newPos.has(r.id) ? { ...r, position: newPos.get(r.id) ?? r.position } : r))
-        .sort((a, b) => a.position - b.position || a.id - b.id),
-    )
-    setReorderError(null)
-    try {
-      setReplies(await api.reorderQuickReplies(order.map((r) => r.id)))
-    } catch (err) {
-      setReplies(previous)
-      setReorderError(err)
-    }
+    const optimistic = replies
+      .map((r) => (newPos.has(r.id) ? { ...r, position: newPos.get(r.id) ?? r.position } : r))
+      .sort(byPosition)
+    reorder.mutate({ ids: order.map((r) => r.id), optimistic })
   }
 
   const neighbour = (id: number, delta: -1 | 1): number | null => {
@@ -175,7 +172,7 @@ export default function QuickRepliesPage() {
     const id = dragId ?? (raw ? Number(raw) : null)
     setDragId(null)
     setOverId(null)
-    if (id !== null) void move(id, targetId)
+    if (id !== null) move(id, targetId)
   }
 
   const scopeLabel = (r: QuickReply) =>
@@ -197,7 +194,7 @@ export default function QuickRepliesPage() {
       </div>
       <p className="muted">{t('quickReplies.help')}</p>
 
-      <form className="card admin-create" onSubmit={(e) => void submit(e)}>
+      <form className="card admin-create" onSubmit={submit}>
         <h2>{form.id === null ? t('quickReplies.new') : t('quickReplies.editTitle')}</h2>
         <div className="form-row">
           <label className="field">
@@ -287,7 +284,7 @@ export default function QuickRepliesPage() {
               data-testid="qr-cancel"
               onClick={() => {
                 setForm(EMPTY)
-                setFormError(null)
+                saveReply.reset()
               }}
             >
               {t('common.cancel')}
@@ -302,7 +299,7 @@ export default function QuickRepliesPage() {
       </form>
 
       <div className="card admin-table-card">
-        <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
+        <InlineError error={loadError} onRetry={() => void repliesQ.refetch()} />
         <InlineError error={reorderError} testId="qr-reorder-error" />
         {replies === null ? (
           loadError == null && <div className="muted pad">{t('common.loading')}</div>
@@ -365,7 +362,7 @@ export default function QuickRepliesPage() {
                         data-testid="qr-move-up"
                         aria-label={t('quickReplies.moveUp', { shortcut: r.shortcut })}
                         disabled={up === null}
-                        onClick={() => up !== null && void move(r.id, up)}
+                        onClick={() => up !== null && move(r.id, up)}
                       >
                         ↑
                       </button>
@@ -375,7 +372,7 @@ export default function QuickRepliesPage() {
                         data-testid="qr-move-down"
                         aria-label={t('quickReplies.moveDown', { shortcut: r.shortcut })}
                         disabled={down === null}
-                        onClick={() => down !== null && void move(r.id, down)}
+                        onClick={() => down !== null && move(r.id, down)}
                       >
                         ↓
                       </button>
@@ -400,7 +397,7 @@ export default function QuickRepliesPage() {
                             className="btn btn-ghost btn-sm"
                             data-testid="qr-edit"
                             onClick={() => {
-                              setFormError(null)
+                              saveReply.reset()
                               setForm({
                                 id: r.id,
                                 shortcut: r.shortcut,

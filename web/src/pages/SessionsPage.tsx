@@ -1,11 +1,13 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { client, unwrap } from '../api/client'
+import { keys, mySessionsQuery } from '../api/queries'
+import type { LoginSession } from '../api/types'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
-import type { LoginSession } from '../types'
 import { errorMessage, fullDateTime, relativeTime } from '../util'
 
 /** The browsers where the user is logged in: end one, or all but this one. */
@@ -13,59 +15,40 @@ export default function SessionsPage() {
   const { t, i18n } = useTranslation()
   const { logout } = useAuth()
   const navigate = useNavigate()
-  const [sessions, setSessions] = useState<LoginSession[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
-  const [actionError, setActionError] = useState<unknown>(null)
+  const queryClient = useQueryClient()
+  const sessionsQuery = useQuery(mySessionsQuery)
+  const sessions = sessionsQuery.data ?? null
+  const loadError = sessionsQuery.error
+  // Times are shown relative to when the list was fetched.
+  const now = sessionsQuery.dataUpdatedAt
   const [confirmOthers, setConfirmOthers] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [now, setNow] = useState(() => Date.now())
+  const reload = () => void queryClient.invalidateQueries({ queryKey: keys.mySessions })
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .mySessions(ctrl.signal)
-      .then((list) => {
-        setSessions(list)
-        setLoadError(null)
-        setNow(Date.now())
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [reloadCount])
-
-  const reload = () => setReloadCount((n) => n + 1)
-
-  const revoke = async (s: LoginSession) => {
-    setActionError(null)
-    try {
-      await api.revokeMySession(s.id)
+  const revokeOne = useMutation({
+    mutationFn: (s: LoginSession) =>
+      unwrap(
+        client.DELETE('/api/auth/sessions/{session_id}', {
+          params: { path: { session_id: s.id } },
+        }),
+      ),
+    onSuccess: async (_data, s) => {
       if (s.current) {
         await logout()
         navigate('/login', { replace: true })
         return
       }
       reload()
-    } catch (err) {
-      setActionError(err)
-    }
-  }
+    },
+  })
 
-  const logOutOthers = async () => {
-    setBusy(true)
-    try {
-      await api.logoutOtherSessions()
+  const logOutOthers = useMutation({
+    mutationFn: () => unwrap(client.DELETE('/api/auth/sessions/others')),
+    onSettled: () => {
       setConfirmOthers(false)
       reload()
-    } catch (err) {
-      setActionError(err)
-      setConfirmOthers(false)
-    } finally {
-      setBusy(false)
-    }
-  }
+    },
+  })
+  const actionError = revokeOne.error ?? logOutOthers.error
 
   const others = (sessions ?? []).filter((s) => !s.current).length
 
@@ -127,7 +110,7 @@ export default function SessionsPage() {
                       type="button"
                       className="btn btn-ghost btn-sm btn-danger-text"
                       data-testid="session-revoke"
-                      onClick={() => void revoke(s)}
+                      onClick={() => revokeOne.mutate(s)}
                     >
                       {s.current ? t('header.logout') : t('sessions.revoke')}
                     </button>
@@ -145,9 +128,9 @@ export default function SessionsPage() {
           message={t('sessions.confirmOthers', { count: others })}
           confirmLabel={t('sessions.logoutOthers')}
           confirmTestId="sessions-confirm-others"
-          busy={busy}
+          busy={logOutOthers.isPending}
           error={actionError ? errorMessage(actionError, t) : null}
-          onConfirm={() => void logOutOthers()}
+          onConfirm={() => logOutOthers.mutate()}
           onCancel={() => setConfirmOthers(false)}
         />
       )}

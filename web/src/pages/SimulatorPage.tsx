@@ -1,7 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { KeyboardEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { client, unwrap } from '../api/client'
+import { channelsQuery, keys, sandboxOutboundQuery, sandboxThreadQuery } from '../api/queries'
 import Avatar from '../components/Avatar'
 import { AttachmentPreview, ReplyPreview } from '../components/media/ComposerParts'
 import MessageContent, { QuoteBlock, Reactions, ReplyAction } from '../components/media/MessageContent'
@@ -15,13 +17,12 @@ import type {
   Channel,
   MenuChoice,
   MenuPayload,
-  Message,
+  SandboxMessage as Message,
   MessageMedia,
-  MessageStatus,
   OutboundMessage,
   QuotedMessage,
   SandboxInboundInput,
-} from '../types'
+} from '../api/types'
 import { clockTime, errorMessage, fullDateTime, laterStatus, timeOf } from '../util'
 
 const DEFAULT_PHONE = '+5491155550001'
@@ -31,9 +32,9 @@ const POLL_MS = 1000
 /** One bubble on the simulated phone; direction is the business' point of view. */
 interface PhoneItem {
   key: string
-  direction: 'in' | 'out'
+  direction: string
   body: string
-  status: MessageStatus
+  status: string
   error: string | null
   createdAt: string
   /** a bot menu sent as buttons or a list: tappable on this phone */
@@ -150,18 +151,18 @@ export default function SimulatorPage() {
   const { t, i18n } = useTranslation()
   const lang = i18n.resolvedLanguage ?? 'en'
 
-  const [channels, setChannels] = useState<Channel[] | null>(null)
-  const [channelsError, setChannelsError] = useState<unknown>(null)
+  const qc = useQueryClient()
+  const channelsQ = useQuery(channelsQuery)
+  const channels = channelsQ.data ?? null
+  const channelsError = channelsQ.error
   const [chosenChannel, setChosenChannel] = useState<number | null>(null)
   const [phone, setPhone] = useState(DEFAULT_PHONE)
   const [name, setName] = useState(DEFAULT_NAME)
   const [text, setText] = useState('')
   const [sending, setSending] = useState(false)
   const [sendError, setSendError] = useState<unknown>(null)
-  const [data, setData] = useState<ThreadData | null>(null)
   /** what this page sent as the customer, per channel|phone */
   const [local, setLocal] = useState<Record<string, Message[]>>({})
-  const [refreshToken, setRefreshToken] = useState(0)
   /** the "+" menu of the phone's composer */
   const [attachOpen, setAttachOpen] = useState(false)
   /** a file waiting for its caption */
@@ -173,82 +174,43 @@ export default function SimulatorPage() {
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const readInFlight = useRef(false)
-  const threadMissing = useRef(false)
   const acknowledged = useRef(new Set<string>())
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .channels()
-      .then((list) => setChannels(list))
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setChannelsError(err)
-      })
-    return () => ctrl.abort()
-  }, [])
 
   const channelId = chosenChannel ?? (channels ? pickDefaultChannel(channels) : null)
   const channel = channels?.find((c) => c.id === channelId) ?? null
   const to = useDebounced(phone.trim(), 400)
   const key = `${channelId ?? ''}|${to}`
-  const current = data && data.key === key ? data : null
+  // The phone's thread (and the raw outbound list), polled every second.
+  const polling = channelId !== null && to !== ''
+  const threadQ = useQuery({
+    ...sandboxThreadQuery(channelId ?? 0, to),
+    enabled: polling,
+    refetchInterval: POLL_MS,
+  })
+  const outboundQ = useQuery({
+    ...sandboxOutboundQuery(channelId ?? 0, to),
+    enabled: polling,
+    refetchInterval: POLL_MS,
+  })
+  const current: ThreadData | null =
+    polling && (threadQ.data || outboundQ.data || (threadQ.error && outboundQ.error))
+      ? {
+          key,
+          thread: threadQ.data ?? null,
+          outbound: outboundQ.data ?? [],
+          error: threadQ.error && outboundQ.error ? outboundQ.error : null,
+        }
+      : null
   const localItems = local[key] ?? []
   const allItems = buildItems(current, localItems)
   // Reactions show on the message they point to, not as bubbles of their own.
   const items = allItems.filter((i) => i.type !== 'reaction')
   const reactions = reactionsByTarget([...(current?.thread ?? []), ...localItems])
 
-  // Poll the phone's thread (and the raw outbound list) every second.
-  useEffect(() => {
-    if (channelId === null || !to) return
-    let cancelled = false
-    const ctrl = new AbortController()
-    const k = `${channelId}|${to}`
-
-    const load = async () => {
-      const [thread, outbound] = await Promise.allSettled([
-        threadMissing.current
-          ? Promise.reject(new Error('thread unavailable'))
-          : api.sandboxThread(channelId, to, ctrl.signal),
-        api.sandboxOutbound(channelId, to, ctrl.signal),
-      ])
-      if (cancelled) return
-      if (thread.status === 'rejected') {
-        const status = (thread.reason as { status?: number } | null)?.status
-        if (status === 404 || status === 405) threadMissing.current = true
-      }
-      setData((prev) => ({
-        key: k,
-        thread:
-          thread.status === 'fulfilled'
-            ? thread.value
-            : prev && prev.key === k
-              ? prev.thread
-              : null,
-        outbound:
-          outbound.status === 'fulfilled'
-            ? outbound.value
-            : prev && prev.key === k
-              ? prev.outbound
-              : [],
-        error:
-          thread.status === 'rejected' && outbound.status === 'rejected'
-            ? outbound.reason
-            : null,
-      }))
-    }
-
-    void load()
-    const id = window.setInterval(() => void load(), POLL_MS)
-    return () => {
-      cancelled = true
-      ctrl.abort()
-      window.clearInterval(id)
-    }
-  }, [channelId, to, refreshToken])
-
   // Refresh at once when the desk reports activity.
-  const poke = () => setRefreshToken((n) => n + 1)
+  const poke = () => {
+    if (channelId !== null && to) void qc.invalidateQueries({ queryKey: keys.sandbox(channelId, to) })
+  }
   useSocketEvent('message:new', poke)
   useSocketEvent('message:status', poke)
 
@@ -264,11 +226,15 @@ export default function SimulatorPage() {
     const fresh = unreadKeys.split(',').filter((k) => !acknowledged.current.has(k))
     if (fresh.length === 0) return
     readInFlight.current = true
-    api
-      .sandboxRead(channelId, to)
+    unwrap(
+      client.POST('/api/sandbox/{channel_id}/read', {
+        params: { path: { channel_id: channelId } },
+        body: { to },
+      }),
+    )
       .then((res) => {
         for (const k of fresh) acknowledged.current.add(k)
-        if (res && res.updated > 0) setRefreshToken((n) => n + 1)
+        if (res && res.updated > 0) void qc.invalidateQueries({ queryKey: keys.sandbox(channelId, to) })
       })
       .catch(() => {
         // retried on the next poll
@@ -276,7 +242,8 @@ export default function SimulatorPage() {
       .finally(() => {
         readInFlight.current = false
       })
-  }, [unreadKeys, channelId, to, current])
+    // (tried again after each poll)
+  }, [unreadKeys, channelId, to, qc, threadQ.dataUpdatedAt, outboundQ.dataUpdatedAt])
 
   // Stick to the bottom when something new shows up.
   const lastKey = items[items.length - 1]?.key
@@ -292,10 +259,15 @@ export default function SimulatorPage() {
     setSending(true)
     setSendError(null)
     try {
-      const res = await api.sandboxSend(channelId, { from, name: name.trim(), ...input })
+      const res = await unwrap(
+        client.POST('/api/sandbox/{channel_id}/inbound', {
+          params: { path: { channel_id: channelId } },
+          body: { from, name: name.trim(), ...input },
+        }),
+      )
       const k = `${channelId}|${from}`
       setLocal((l) => ({ ...l, [k]: [...(l[k] ?? []), res.message] }))
-      setRefreshToken((n) => n + 1)
+      void qc.invalidateQueries({ queryKey: keys.sandbox(channelId, from) })
       return true
     } catch (err) {
       setSendError(err)

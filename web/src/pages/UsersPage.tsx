@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api, ApiError } from '../api'
+import { ApiError, client, unwrap } from '../api/client'
+import { keys, usersQuery } from '../api/queries'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
 import Modal from '../components/Modal'
-import { ROLES } from '../types'
-import type { Role, User, UserInput } from '../types'
+import { ROLES } from '../api/types'
+import type { Role, User, UserInput } from '../api/types'
 import { errorMessage } from '../util'
 import { useConfirmedAction } from '../hooks'
 
@@ -97,13 +99,28 @@ export default function UsersPage() {
   const { areas } = useAreas()
   const canEdit = me?.role === 'ADMIN'
 
-  const [users, setUsers] = useState<User[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
+  const qc = useQueryClient()
+  const usersQ = useQuery({ ...usersQuery, select: sortUsers })
+  const users = usersQ.data ?? null
+  const loadError = usersQ.error
 
   const [form, setForm] = useState<FormState | null>(null)
-  const [saving, setSaving] = useState(false)
-  const [formError, setFormError] = useState<unknown>(null)
+  const saveUser = useMutation({
+    mutationFn: ({ id, body }: { id: number | null; body: UserInput }) =>
+      id === null
+        ? unwrap(
+            client.POST('/api/users', {
+              body: { ...body, username: body.username ?? '', name: body.name ?? '', password: body.password ?? '' },
+            }),
+          )
+        : unwrap(client.PATCH('/api/users/{user_id}', { params: { path: { user_id: id } }, body })),
+    onSuccess: (saved) => {
+      replace(saved)
+      setForm(null)
+    },
+  })
+  const saving = saveUser.isPending
+  const formError = saveUser.error
 
   const {
     target: toDeactivate,
@@ -114,35 +131,22 @@ export default function UsersPage() {
     run: runDeactivate,
   } = useConfirmedAction<User>()
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .users(ctrl.signal)
-      .then((list) => {
-        setUsers(sortUsers(list))
-        setLoadError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [reloadCount])
-
   const replace = (u: User) =>
-    setUsers((list) => sortUsers([...(list ?? []).filter((x) => x.id !== u.id), u]))
+    qc.setQueryData<User[]>(keys.users, (list) => [...(list ?? []).filter((x) => x.id !== u.id), u])
 
   const openNew = () => {
-    setFormError(null)
+    saveUser.reset()
     setForm(EMPTY_FORM)
   }
   const openEdit = (u: User) => {
-    setFormError(null)
+    saveUser.reset()
     setForm(formOf(u))
   }
+  const { reset: resetSave } = saveUser
   const closeForm = useCallback(() => {
     setForm(null)
-    setFormError(null)
-  }, [])
+    resetSave()
+  }, [resetSave])
 
   const toggleArea = (id: number, checked: boolean) => {
     setForm((f) => {
@@ -157,11 +161,9 @@ export default function UsersPage() {
     })
   }
 
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault()
     if (!form || saving) return
-    setSaving(true)
-    setFormError(null)
     const body: UserInput = {
       name: form.name.trim(),
       email: form.email.trim() || null,
@@ -173,20 +175,13 @@ export default function UsersPage() {
     if (form.password) body.password = form.password
     // The username is fixed once created (PATCH /api/users does not change it).
     if (form.id === null) body.username = form.username.trim()
-    try {
-      const saved =
-        form.id === null ? await api.createUser(body) : await api.updateUser(form.id, body)
-      replace(saved)
-      setForm(null)
-    } catch (err) {
-      setFormError(err)
-    } finally {
-      setSaving(false)
-    }
+    saveUser.mutate({ id: form.id, body })
   }
 
   const confirmDeactivate = () =>
-    runDeactivate(async (user) => replace(await api.deactivateUser(user.id)))
+    runDeactivate(async (user) => {
+      replace(await unwrap(client.DELETE('/api/users/{user_id}', { params: { path: { user_id: user.id } } })))
+    })
   const isNew = form?.id === null
   // Inactive areas stay listed only for users that already belong to them.
   const selectableAreas = (areas ?? []).filter((a) => a.active || form?.areaIds.includes(a.id))
@@ -207,7 +202,7 @@ export default function UsersPage() {
       </div>
 
       <div className="card admin-table-card">
-        <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
+        <InlineError error={loadError} onRetry={() => void usersQ.refetch()} />
         {users === null ? (
           loadError == null && <div className="muted pad">{t('common.loading')}</div>
         ) : (

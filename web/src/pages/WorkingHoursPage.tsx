@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { FormEvent } from 'react'
 import { useSearchParams } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
-import { api } from '../api'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { client, unwrap } from '../api/client'
+import { keys, workingHoursQuery, workingHoursStatusQuery } from '../api/queries'
 import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
@@ -10,7 +12,7 @@ import InlineError from '../components/InlineError'
 import IntervalFields from '../components/IntervalFields'
 import WeekView from '../components/WeekView'
 import { useNow } from '../hooks'
-import type { OpenStatus, Schedule } from '../types'
+import type { OpenStatus, Schedule } from '../api/types'
 import { errorMessage } from '../util'
 import {
   draftInterval,
@@ -182,53 +184,27 @@ function AreaSchedule({
   const lang = i18n.resolvedLanguage ?? i18n.language
   const now = useNow(60_000)
 
-  const [saved, setSaved] = useState<Schedule | null>(null)
+  const qc = useQueryClient()
+  const scheduleQ = useQuery(workingHoursQuery(areaId))
+  const saved = scheduleQ.data ?? null
+  const loadError = scheduleQ.error
+  // The form edits a draft of what the server has; new server data (another area, a
+  // save, a refetch that found changes) starts a new draft.
   const [draft, setDraft] = useState<Draft | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
+  const [draftBase, setDraftBase] = useState<Schedule | null>(null)
+  if (saved !== null && saved !== draftBase) {
+    setDraftBase(saved)
+    setDraft(draftOf(saved))
+  }
 
-  const [status, setStatus] = useState<OpenStatus | null>(null)
-  const [statusError, setStatusError] = useState<unknown>(null)
-  const [statusCount, setStatusCount] = useState(0)
+  const statusQ = useQuery({ ...workingHoursStatusQuery(areaId), refetchInterval: STATUS_REFRESH_MS })
+  const status = statusQ.data ?? null
+  const statusError = statusQ.error
 
   const [saving, setSaving] = useState(false)
   const [errors, setErrors] = useState<string[] | null>(null)
   const [justSaved, setJustSaved] = useState(false)
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .workingHours(areaId, ctrl.signal)
-      .then((s) => {
-        setSaved(s)
-        setDraft(draftOf(s))
-        setLoadError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [areaId, reloadCount])
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    const load = () =>
-      api
-        .workingHoursStatus(areaId, ctrl.signal)
-        .then((s) => {
-          setStatus(s)
-          setStatusError(null)
-        })
-        .catch((err: unknown) => {
-          if (!ctrl.signal.aborted) setStatusError(err)
-        })
-    void load()
-    const id = window.setInterval(() => void load(), STATUS_REFRESH_MS)
-    return () => {
-      ctrl.abort()
-      window.clearInterval(id)
-    }
-  }, [areaId, statusCount])
 
   const dayNames = useMemo(() => weekdayNames(lang), [lang])
   const zones = useMemo(() => timeZones(), [])
@@ -241,7 +217,7 @@ function AreaSchedule({
     return (
       <div className="card">
         {loadError != null ? (
-          <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
+          <InlineError error={loadError} onRetry={() => void scheduleQ.refetch()} />
         ) : (
           <div className="muted">{t('common.loading')}</div>
         )}
@@ -283,11 +259,12 @@ function AreaSchedule({
     setSaving(true)
     setErrors(null)
     try {
-      const result = await api.setWorkingHours(areaId, body)
-      setSaved(result)
-      setDraft(draftOf(result))
+      const result = await unwrap(
+        client.PUT('/api/working-hours/{area_id}', { params: { path: { area_id: areaId } }, body }),
+      )
+      qc.setQueryData(keys.workingHours(areaId), result)
       setJustSaved(true)
-      setStatusCount((n) => n + 1)
+      void qc.invalidateQueries({ queryKey: keys.workingHoursStatus(areaId) })
     } catch (err) {
       setErrors(saveErrors(err, body, t, (weekday) => dayNames[weekday] ?? String(weekday)))
     } finally {

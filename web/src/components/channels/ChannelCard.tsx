@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
-import { actionsFor } from '../../channels'
-import type { Channel, ChannelAction, ChannelProvider } from '../../types'
+import { actionsFor, providerLabel } from '../../channels'
+import type { Channel, ChannelAction, ChannelProvider } from '../../api/types'
 import { errorMessage } from '../../util'
 import ChannelQr from './ChannelQr'
 import ChannelStateBadge from './ChannelStateBadge'
@@ -68,7 +68,7 @@ export default function ChannelCard(props: Props) {
         <dd data-testid="channel-phone">{c.phone || <span className="muted">{t('channels.noPhone')}</span>}</dd>
         <dt>{t('channels.provider')}</dt>
         <dd data-testid="channel-provider" data-provider={c.provider}>
-          {provider?.label ?? c.provider}
+          {providerLabel(c.provider, t, provider?.label)}
         </dd>
         <dt>{t('channels.defaultArea')}</dt>
         <dd>{props.areaName ?? <span className="muted">{t('channels.noArea')}</span>}</dd>

@@ -1,22 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { channelHistoryQuery, channelLogQuery } from '../../api/queries'
 import { configText, fieldLabel, fieldsOf } from '../../channels'
-import type { SessionStatusEvent } from '../../channels'
-import { useSocket, useSocketEvent } from '../../socket'
-import type { Channel, ChannelHistoryEntry, ChannelLogEntry, ChannelProvider } from '../../types'
+import type { Channel, ChannelProvider } from '../../api/types'
 import { fullDateTime } from '../../util'
 import InlineError from '../InlineError'
 import ChannelStateBadge from './ChannelStateBadge'
-
-const HISTORY_LIMIT = 50
-const LOG_LIMIT = 100
-
-interface Loaded<T> {
-  /** the channel it belongs to (a switch shows "loading", not the other's rows) */
-  channelId: number
-  items: T[]
-}
 
 /** One channel's configuration, state history and log; history and log follow the socket. */
 export default function ChannelDetails({
@@ -30,60 +19,17 @@ export default function ChannelDetails({
 }) {
   const { t, i18n } = useTranslation()
   const lang = i18n.resolvedLanguage ?? i18n.language
-  const { epoch } = useSocket()
   const id = channel.id
-
-  const [history, setHistory] = useState<Loaded<ChannelHistoryEntry> | null>(null)
-  const [historyError, setHistoryError] = useState<unknown>(null)
-  const [historyCount, setHistoryCount] = useState(0)
-  const [log, setLog] = useState<Loaded<ChannelLogEntry> | null>(null)
-  const [logError, setLogError] = useState<unknown>(null)
-  const [logCount, setLogCount] = useState(0)
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .channelHistory(id, HISTORY_LIMIT, ctrl.signal)
-      .then((items) => {
-        setHistory({ channelId: id, items })
-        setHistoryError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setHistoryError(err)
-      })
-    return () => ctrl.abort()
-  }, [id, historyCount, epoch])
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .channelLog(id, LOG_LIMIT, ctrl.signal)
-      .then((items) => {
-        setLog({ channelId: id, items })
-        setLogError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLogError(err)
-      })
-    return () => ctrl.abort()
-  }, [id, logCount, epoch])
-
-  // A state change is one more history row: read it back (the event has no row id).
-  useSocketEvent<SessionStatusEvent>('session:status', (e) => {
-    if (e.channelId === id) setHistoryCount((n) => n + 1)
-  })
-  useSocketEvent<{ channelId: number; entry: ChannelLogEntry }>('channel:log', (e) => {
-    if (e.channelId !== id || !e.entry) return
-    setLog((cur) => {
-      if (!cur || cur.channelId !== id || cur.items.some((x) => x.id === e.entry.id)) return cur
-      return { channelId: id, items: [e.entry, ...cur.items].slice(0, LOG_LIMIT) }
-    })
-  })
+  // Both follow the socket through the cache (see cacheSync.tsx).
+  const history = useQuery(channelHistoryQuery(id))
+  const log = useQuery(channelLogQuery(id))
+  const historyError = history.error
+  const logError = log.error
 
   const stored = channel.config ?? {}
   const fields = fieldsOf(provider, stored).filter((f) => f.key in stored)
-  const historyItems = history?.channelId === id ? history.items : null
-  const logItems = log?.channelId === id ? log.items : null
+  const historyItems = history.data ?? null
+  const logItems = log.data ?? null
 
   return (
     <aside className="card ch-details" data-testid="channel-details" data-channel-id={id} aria-label={channel.name}>
@@ -118,7 +64,7 @@ export default function ChannelDetails({
 
       <section className="ch-section">
         <h3>{t('channels.history')}</h3>
-        <InlineError error={historyError} onRetry={() => setHistoryCount((n) => n + 1)} />
+        <InlineError error={historyError} onRetry={() => void history.refetch()} />
         {historyItems === null ? (
           historyError == null && <p className="muted small">{t('common.loading')}</p>
         ) : historyItems.length === 0 ? (
@@ -142,7 +88,7 @@ export default function ChannelDetails({
 
       <section className="ch-section">
         <h3>{t('channels.log')}</h3>
-        <InlineError error={logError} onRetry={() => setLogCount((n) => n + 1)} />
+        <InlineError error={logError} onRetry={() => void log.refetch()} />
         {logItems === null ? (
           logError == null && <p className="muted small">{t('common.loading')}</p>
         ) : logItems.length === 0 ? (

@@ -1,11 +1,11 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { client, unwrap } from '../../api/client'
 import { useAreas } from '../../areas'
-import { fieldLabel, fieldsOf, formErrorMessage, payloadOf, withProvider } from '../../channels'
+import { fieldLabel, fieldsOf, formErrorMessage, payloadOf, providerLabel, withProvider } from '../../channels'
 import type { ChannelForm } from '../../channels'
-import type { Channel, ChannelProvider } from '../../types'
+import type { Channel, ChannelProvider } from '../../api/types'
 import InlineError from '../InlineError'
 import Modal from '../Modal'
 
@@ -50,7 +50,14 @@ export default function ChannelFormDialog(props: Props) {
     setError(null)
     try {
       const body = payloadOf(form, provider)
-      const saved = isNew ? await api.createChannel(body) : await api.updateChannel(form.id ?? 0, body)
+      const saved = isNew
+        ? await unwrap(client.POST('/api/channels', { body: { ...body, name: body.name ?? '' } }))
+        : await unwrap(
+            client.PATCH('/api/channels/{channel_id}', {
+              params: { path: { channel_id: form.id ?? 0 } },
+              body,
+            }),
+          )
       props.onSaved(saved)
     } catch (err) {
       setError(err)
@@ -90,7 +97,7 @@ export default function ChannelFormDialog(props: Props) {
                     onChange={() => pick(p)}
                   />
                   <span className="ch-provider-text">
-                    <strong>{p.label}</strong>
+                    <strong>{providerLabel(p.name, t, p.label)}</strong>
                     <span className="muted small">
                       {t(`channels.providerHint.${p.name}`, {
                         defaultValue: p.session ? t('channels.providerHint.session') : p.name,
@@ -160,7 +167,7 @@ export default function ChannelFormDialog(props: Props) {
             <fieldset className="ch-config-fields" data-testid="channel-config-fields">
               <legend>
                 {t('channels.config')}
-                {provider ? ` · ${provider.label}` : ''}
+                {provider ? ` · ${providerLabel(provider.name, t, provider.label)}` : ''}
               </legend>
               {fields.length === 0 ? (
                 <p className="muted">{t('channels.configNone')}</p>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { client, unwrap } from '../../api/client'
 import { svgDataUri } from '../../channels'
 import { errorMessage } from '../../util'
 
@@ -25,8 +25,13 @@ export default function ChannelQr({ channelId, channelName, qr, svg, onLoaded }:
   useEffect(() => {
     if (svg) return
     const ctrl = new AbortController()
-    api
-      .channelQr(channelId, ctrl.signal)
+    // Not cached: a QR is good for seconds, the socket brings the next one.
+    unwrap(
+      client.GET('/api/channels/{channel_id}/qr', {
+        params: { path: { channel_id: channelId } },
+        signal: ctrl.signal,
+      }),
+    )
       .then((r) => onLoaded(channelId, r.qr ?? qr, r.svg))
       .catch((err: unknown) => {
         if (!ctrl.signal.aborted) setError({ qr, error: err })

@@ -1,7 +1,9 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { client, unwrap } from '../../api/client'
+import { channelsQuery, flowQuery, flowVersionsQuery, keys } from '../../api/queries'
 import { useAuth } from '../../auth'
 import {
   builderReducer,
@@ -14,8 +16,8 @@ import {
   problemsOfError,
   subtreeKeys,
 } from '../../flowTree'
-import { FLOW_NODE_TYPES } from '../../types'
-import type { Channel, Flow, FlowNodeType, FlowVersion } from '../../types'
+import { FLOW_NODE_TYPES } from '../../api/types'
+import type { Flow, FlowNodeType, FlowTree } from '../../api/types'
 import { errorMessage } from '../../util'
 import ConfirmDialog from '../ConfirmDialog'
 import InlineError from '../InlineError'
@@ -25,6 +27,19 @@ import NodeTree from './NodeTree'
 import SettingsForm from './SettingsForm'
 import TryPanel from './TryPanel'
 import VersionsPanel from './VersionsPanel'
+
+/** The draft, or a published version of the tree. */
+function fetchTree(flowId: number, version?: number, signal?: AbortSignal): Promise<FlowTree> {
+  return unwrap(
+    client.GET('/api/flows/{flow_id}/tree', {
+      params: {
+        path: { flow_id: flowId },
+        query: { version: version === undefined ? undefined : String(version) },
+      },
+      signal,
+    }),
+  )
+}
 
 type Tab = 'node' | 'settings' | 'versions'
 type Busy = 'save' | 'validate' | 'publish' | 'export' | null
@@ -42,13 +57,23 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
   const mayEdit = user?.role === 'ADMIN'
 
   const [state, dispatch] = useReducer(builderReducer, initialBuilder)
-  const [flow, setFlow] = useState<Flow | null>(null)
-  const [channels, setChannels] = useState<Channel[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
+  const qc = useQueryClient()
+  const flowQ = useQuery(flowQuery(flowId))
+  const flow = flowQ.data ?? null
+  const setFlow = (f: Flow) => {
+    qc.setQueryData(keys.flow(flowId), f)
+    void qc.invalidateQueries({ queryKey: keys.flows, exact: true })
+  }
+  const channels = useQuery(channelsQuery).data ?? null
+  const versionsQ = useQuery(flowVersionsQuery(flowId))
+  const versions = versionsQ.data ?? null
+  const versionsError = versionsQ.error
+  const refetchVersions = () => void qc.invalidateQueries({ queryKey: keys.flowVersions(flowId) })
+  // The tree is not cached: the builder edits its own draft of it (builderReducer), which
+  // a refetch must not overwrite.
+  const [treeError, setTreeError] = useState<unknown>(null)
   const [reloadCount, setReloadCount] = useState(0)
-  const [versions, setVersions] = useState<FlowVersion[] | null>(null)
-  const [versionsError, setVersionsError] = useState<unknown>(null)
-  const [versionsCount, setVersionsCount] = useState(0)
+  const loadError = flowQ.error ?? treeError
 
   const [busy, setBusy] = useState<Busy>(null)
   const [actionError, setActionError] = useState<unknown>(null)
@@ -61,35 +86,16 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
 
   useEffect(() => {
     const ctrl = new AbortController()
-    Promise.all([api.flow(flowId, ctrl.signal), api.flowTree(flowId, undefined, ctrl.signal)])
-      .then(([f, tree]) => {
-        setFlow(f)
+    fetchTree(flowId, undefined, ctrl.signal)
+      .then((tree) => {
         dispatch({ type: 'loaded', tree })
-        setLoadError(null)
+        setTreeError(null)
       })
       .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
+        if (!ctrl.signal.aborted) setTreeError(err)
       })
     return () => ctrl.abort()
   }, [flowId, reloadCount])
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .flowVersions(flowId, ctrl.signal)
-      .then((list) => {
-        setVersions(list)
-        setVersionsError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setVersionsError(err)
-      })
-    return () => ctrl.abort()
-  }, [flowId, versionsCount])
-
-  useEffect(() => {
-    api.channels().then(setChannels, () => setChannels([]))
-  }, [])
 
   const dirty = isDirty(state)
 
@@ -111,8 +117,8 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
 
   // Awaited by its callers: a late answer would overwrite what a later publish set.
   const refreshFlow = async () => {
-    await api.flow(flowId).then(setFlow, () => undefined)
-    setVersionsCount((n) => n + 1)
+    await flowQ.refetch()
+    refetchVersions()
   }
 
   const save = async (): Promise<boolean> => {
@@ -122,7 +128,9 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
     setActionError(null)
     setNotice(null)
     try {
-      const tree = await api.saveFlowTree(flowId, sent)
+      const tree = await unwrap(
+        client.PUT('/api/flows/{flow_id}/tree', { params: { path: { flow_id: flowId } }, body: sent }),
+      )
       dispatch({ type: 'saved', tree, sent })
       setSavedStamp((n) => n + 1)
       await refreshFlow()
@@ -150,7 +158,12 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
     setActionError(null)
     setNotice(null)
     try {
-      const res = await api.validateFlow(flowId, state.draft)
+      const res = await unwrap(
+        client.POST('/api/flows/{flow_id}/validate', {
+          params: { path: { flow_id: flowId } },
+          body: state.draft,
+        }),
+      )
       dispatch({ type: 'problems', problems: res.problems })
       setNotice({
         text: res.valid ? t('flows.valid') : t('flows.problemsFound', { n: res.problems.length }),
@@ -172,9 +185,11 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
     setActionError(null)
     setNotice(null)
     try {
-      const f = await api.publishFlow(flowId)
+      const f = await unwrap(
+        client.POST('/api/flows/{flow_id}/publish', { params: { path: { flow_id: flowId } } }),
+      )
       setFlow(f)
-      setVersionsCount((n) => n + 1)
+      refetchVersions()
       dispatch({ type: 'problems', problems: [] })
       setNotice({ text: t('flows.publishedNotice', { n: f.publishedVersion }), ok: true })
     } catch (err) {
@@ -205,7 +220,7 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
       return
     }
     try {
-      dispatch({ type: 'view', tree: await api.flowTree(flowId, number) })
+      dispatch({ type: 'view', tree: await fetchTree(flowId, number) })
     } catch (err) {
       setActionError(err)
     }
@@ -255,7 +270,10 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
         </Link>
         <div className="card">
           {loadError != null ? (
-            <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
+            <InlineError error={loadError} onRetry={() => {
+                void flowQ.refetch()
+                setReloadCount((n) => n + 1)
+              }} />
           ) : (
             <div className="muted">{t('common.loading')}</div>
           )}
@@ -597,7 +615,7 @@ export default function FlowBuilder({ flowId }: { flowId: number }) {
               error={versionsError}
               viewing={viewing?.version.number ?? null}
               onView={(n) => void viewVersion(n)}
-              onReload={() => setVersionsCount((n) => n + 1)}
+              onReload={refetchVersions}
             />
           )}
         </div>

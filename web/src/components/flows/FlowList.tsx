@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useState } from 'react'
 import type { FormEvent } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { client, unwrap } from '../../api/client'
+import { channelsQuery, flowsQuery, keys } from '../../api/queries'
 import { useAuth } from '../../auth'
-import type { Channel, Flow } from '../../types'
+import type { Flow, FlowUpdate } from '../../api/types'
 import { errorMessage, fullDateTime } from '../../util'
 import ConfirmDialog from '../ConfirmDialog'
 import InlineError from '../InlineError'
@@ -13,6 +15,10 @@ import { downloadFlow } from './exportFile'
 import { ChannelSelect } from './fields'
 import ImportDialog from './ImportDialog'
 import { useConfirmedAction } from '../../hooks'
+
+function updateFlow(id: number, body: FlowUpdate): Promise<Flow> {
+  return unwrap(client.PATCH('/api/flows/{flow_id}', { params: { path: { flow_id: id } }, body }))
+}
 
 function byName(a: Flow, b: Flow): number {
   return a.name.localeCompare(b.name) || a.id - b.id
@@ -32,16 +38,16 @@ export default function FlowList() {
   const navigate = useNavigate()
   const mayEdit = user?.role === 'ADMIN'
 
-  const [flows, setFlows] = useState<Flow[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
-  const [reloadCount, setReloadCount] = useState(0)
-  const [channels, setChannels] = useState<Channel[] | null>(null)
+  const qc = useQueryClient()
+  const flowsQ = useQuery({ ...flowsQuery, select: (list: Flow[]) => [...list].sort(byName) })
+  const flows = flowsQ.data ?? null
+  const loadError = flowsQ.error
+  // Names only: without them a flow shows "channel #n".
+  const channels = useQuery(channelsQuery).data ?? null
 
   const [name, setName] = useState('')
   const [channelId, setChannelId] = useState<number | null>(null)
   const [active, setActive] = useState(false)
-  const [creating, setCreating] = useState(false)
-  const [createError, setCreateError] = useState<unknown>(null)
 
   const [rowError, setRowError] = useState<{ id: number; error: unknown } | null>(null)
   const [editing, setEditing] = useState<EditForm | null>(null)
@@ -57,54 +63,39 @@ export default function FlowList() {
   } = useConfirmedAction<Flow>()
   const [importing, setImporting] = useState(false)
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .flows(ctrl.signal)
-      .then((list) => {
-        setFlows([...list].sort(byName))
-        setLoadError(null)
-      })
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [reloadCount])
+  const upsert = (flow: Flow) => {
+    qc.setQueryData<Flow[]>(keys.flows, (list) => [...(list ?? []).filter((f) => f.id !== flow.id), flow])
+    qc.setQueryData(keys.flow(flow.id), flow)
+  }
 
-  useEffect(() => {
-    api.channels().then(setChannels, () => setChannels([]))
-  }, [])
-
-  const upsert = (flow: Flow) =>
-    setFlows((list) => [...(list ?? []).filter((f) => f.id !== flow.id), flow].sort(byName))
+  const createFlow = useMutation({
+    mutationFn: (body: { name: string; channelId: number | null; active: boolean }) =>
+      unwrap(client.POST('/api/flows', { body })),
+    onSuccess: (flow) => {
+      upsert(flow)
+      setName('')
+      navigate(`/flows/${flow.id}`)
+    },
+  })
+  const creating = createFlow.isPending
+  const createError = createFlow.error
 
   const channelName = (id: number | null) =>
     id === null
       ? t('flows.allChannels')
       : (channels?.find((c) => c.id === id)?.name ?? t('flows.channelN', { id }))
 
-  const create = async (e: FormEvent) => {
+  const create = (e: FormEvent) => {
     e.preventDefault()
     const trimmed = name.trim()
     if (!trimmed || creating) return
-    setCreating(true)
-    setCreateError(null)
-    try {
-      const flow = await api.createFlow({ name: trimmed, channelId, active })
-      upsert(flow)
-      setName('')
-      navigate(`/flows/${flow.id}`)
-    } catch (err) {
-      setCreateError(err)
-    } finally {
-      setCreating(false)
-    }
+    createFlow.mutate({ name: trimmed, channelId, active })
   }
 
   const toggleActive = async (flow: Flow) => {
     setRowError(null)
     try {
-      upsert(await api.updateFlow(flow.id, { active: !flow.active }))
+      upsert(await updateFlow(flow.id, { active: !flow.active }))
     } catch (err) {
       setRowError({ id: flow.id, error: err })
     }
@@ -126,7 +117,7 @@ export default function FlowList() {
     setEditError(null)
     try {
       upsert(
-        await api.updateFlow(editing.flow.id, {
+        await updateFlow(editing.flow.id, {
           name: editing.name.trim(),
           channelId: editing.channelId,
         }),
@@ -141,8 +132,8 @@ export default function FlowList() {
 
   const confirmDelete = () =>
     runDelete(async (flow) => {
-      await api.deleteFlow(flow.id)
-      setFlows((list) => (list ? list.filter((f) => f.id !== flow.id) : list))
+      await unwrap(client.DELETE('/api/flows/{flow_id}', { params: { path: { flow_id: flow.id } } }))
+      qc.setQueryData<Flow[]>(keys.flows, (list) => list?.filter((f) => f.id !== flow.id))
     })
 
   const closeEdit = useCallback(() => {
@@ -174,7 +165,7 @@ export default function FlowList() {
       )}
 
       {mayEdit && (
-        <form className="card admin-create" data-testid="flow-create" onSubmit={(e) => void create(e)}>
+        <form className="card admin-create" data-testid="flow-create" onSubmit={create}>
           <h2>{t('flows.new')}</h2>
           <div className="form-row">
             <label className="field field-grow">
@@ -224,7 +215,7 @@ export default function FlowList() {
       )}
 
       <div className="card admin-table-card">
-        <InlineError error={loadError} onRetry={() => setReloadCount((n) => n + 1)} />
+        <InlineError error={loadError} onRetry={() => void flowsQ.refetch()} />
         {flows === null && loadError == null && <div className="pad muted">{t('common.loading')}</div>}
         {flows?.length === 0 && (
           <div className="pad muted" data-testid="flows-empty">

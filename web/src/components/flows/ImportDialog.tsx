@@ -1,9 +1,9 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { client, unwrap } from '../../api/client'
 import { parseFlowDocument } from '../../flowTree'
-import type { Channel, Flow } from '../../types'
+import type { Channel, Flow } from '../../api/types'
 import { errorMessage } from '../../util'
 import Modal from '../Modal'
 import { ChannelSelect } from './fields'
@@ -40,7 +40,7 @@ export default function ImportDialog({
     setError(null)
     try {
       // `exportedAt` and `version` describe the source: the server takes them as they are.
-      onImported(await api.importFlow({ ...doc, channelId }))
+      onImported(await unwrap(client.POST('/api/flows/import', { body: { ...doc, channelId } })))
     } catch (err) {
       setError(errorMessage(err, t))
     } finally {

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { actionDefaults, keyError, parseList, referencesTo } from '../../flowTree'
 import type { BuilderAction, NodePatch } from '../../flowTree'
-import { FLOW_NODE_TYPES } from '../../types'
+import { FLOW_NODE_TYPES } from '../../api/types'
 import type {
   ActionKind,
   ActionNode,
@@ -15,7 +15,7 @@ import type {
   FlowNodeType,
   MenuNode,
   MenuOption,
-} from '../../types'
+} from '../../api/types'
 import { AreaSelect, ChoiceSelect, IntInput, ListInput, NodeSelect } from './fields'
 import { TYPE_ICONS } from './NodeTree'
 

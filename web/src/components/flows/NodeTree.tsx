@@ -5,7 +5,7 @@ import type { TFunction } from 'i18next'
 import { useAreas } from '../../areas'
 import { canDrop, flatten } from '../../flowTree'
 import type { DropPosition } from '../../flowTree'
-import type { FlowNode, FlowNodeType } from '../../types'
+import type { FlowNode, FlowNodeType } from '../../api/types'
 
 export const TYPE_ICONS: Record<FlowNodeType, string> = {
   message: '✉',

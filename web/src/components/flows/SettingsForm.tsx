@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import { flatten, parseList } from '../../flowTree'
-import type { FlowDefinition, FlowSettings } from '../../types'
+import type { FlowDefinition, FlowSettings } from '../../api/types'
 import { AreaSelect, ListInput, NodeSelect } from './fields'
 
 /** The flow's triggers and fallbacks: keywords, the main menu, the default area, texts. */

@@ -1,9 +1,10 @@
 import { useLayoutEffect, useRef, useState } from 'react'
 import type { KeyboardEvent } from 'react'
+import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
+import { client, unwrap } from '../../api/client'
 import { useAreas } from '../../areas'
-import type { MenuChoice, SimulateResult } from '../../types'
+import type { MenuChoice, SimulateResult } from '../../api/types'
 import { errorMessage } from '../../util'
 
 type TryItem =
@@ -13,9 +14,17 @@ type TryItem =
   | { id: number; kind: 'closed' | 'finished' }
   | { id: number; kind: 'event'; text: string }
 
+/** A trace line of the engine, "<code>" or "<code>: <detail>": the code in words. */
+function eventText(text: string, t: TFunction): string {
+  const cut = text.indexOf(': ')
+  const code = cut === -1 ? text : text.slice(0, cut)
+  const label = t(`flows.try.events.${code}`, { defaultValue: code })
+  return cut === -1 ? label : `${label}: ${text.slice(cut + 2)}`
+}
+
 interface Run {
-  /** what the engine gave back last (opaque), null before the first message */
-  state: unknown
+  /** what the engine gave back last (sent back as it is), null before the first message */
+  state: SimulateResult['state'] | null
   items: TryItem[]
   /** the saved draft the run started on (restart to try a newer one) */
   savedStamp: number | null
@@ -85,10 +94,15 @@ export default function TryPanel({
     const customer: TryItem = { id: nextId(), kind: 'customer', text: message }
     setRun((r) => ({ ...r, items: [...r.items, customer] }))
     try {
-      const res = await api.simulateFlow(flowId, {
-        state: run.state,
-        message: { text: message, type: choice ? 'interactive' : 'text', replyId: choice?.id ?? null },
-      })
+      const res = await unwrap(
+        client.POST('/api/flows/{flow_id}/simulate', {
+          params: { path: { flow_id: flowId } },
+          body: {
+            state: run.state,
+            message: { text: message, type: choice ? 'interactive' : 'text', replyId: choice?.id ?? null },
+          },
+        }),
+      )
       setRun((r) => ({
         state: res.state,
         items: [...r.items, ...itemsOf(res)],
@@ -197,7 +211,7 @@ export default function TryPanel({
               case 'event':
                 return showEvents ? (
                   <div key={item.id} className="try-event" data-testid="flow-try-event">
-                    {item.text}
+                    {eventText(item.text, t)}
                   </div>
                 ) : null
               case 'handover':

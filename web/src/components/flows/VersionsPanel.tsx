@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import type { FlowVersion } from '../../types'
+import type { FlowVersion } from '../../api/types'
 import { fullDateTime } from '../../util'
 import InlineError from '../InlineError'
 

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useAreas } from '../../areas'
 import { flatten } from '../../flowTree'
-import type { Channel, FlowNode } from '../../types'
+import type { Channel, FlowNode } from '../../api/types'
 
 /** A select over fixed values labelled `t(labelPrefix + '.' + value)`; '' stands for none. */
 export function ChoiceSelect<T extends string>({

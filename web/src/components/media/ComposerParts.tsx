@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api, ApiError } from '../../api'
-import type { Channel, Conversation, Message } from '../../types'
+import { useQuery } from '@tanstack/react-query'
+import { ApiError } from '../../api/client'
+import { channelQuery } from '../../api/queries'
+import type { Channel, Conversation, Message } from '../../api/types'
 import { errorMessage, timeOf } from '../../util'
 import { formatSize, isWindowClosed, windowClosed } from './format'
 import { quoteText } from './MessageContent'
@@ -148,20 +150,10 @@ export function useReplyWindow(conversation: Conversation | undefined): {
   closed: boolean
 } {
   const channelId = conversation?.channelId
-  const [channel, setChannel] = useState<Channel | null>(null)
   const [now, setNow] = useState(() => Date.now())
-
-  useEffect(() => {
-    if (channelId === undefined) return
-    const ctrl = new AbortController()
-    api
-      .channel(channelId, ctrl.signal)
-      .then(setChannel)
-      .catch(() => {
-        // without the channel the server's 409 still opens the templates
-      })
-    return () => ctrl.abort()
-  }, [channelId])
+  // Without the channel the server's 409 still opens the templates.
+  const channel =
+    useQuery({ ...channelQuery(channelId ?? 0), enabled: channelId !== undefined }).data ?? null
 
   const replyWindow = channel?.id === channelId ? channel?.replyWindow : undefined
   useEffect(() => {

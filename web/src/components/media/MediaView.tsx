@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
-import type { Message, MessageMedia } from '../../types'
+import { client, unwrap } from '../../api/client'
+import type { Message, MessageMedia } from '../../api/types'
 import { errorMessage } from '../../util'
 import Modal from '../Modal'
 import { formatSize } from './format'
@@ -102,7 +102,9 @@ function NotReady({
     setBusy(true)
     setError(null)
     try {
-      const m = await api.retryMedia(media.id)
+      const m = await unwrap(
+        client.POST('/api/media/{media_id}/retry', { params: { path: { media_id: media.id } } }),
+      )
       onUpdated?.(m)
     } catch (err) {
       setError(err)

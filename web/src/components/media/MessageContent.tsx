@@ -1,5 +1,7 @@
 import type { TFunction } from 'i18next'
+import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
+import { messageRawQuery } from '../../api/queries'
 import { useTranslation } from 'react-i18next'
 import type {
   ContactCard,
@@ -8,7 +10,7 @@ import type {
   MessageMedia,
   MessageReaction,
   QuotedMessage,
-} from '../../types'
+} from '../../api/types'
 import MediaView from './MediaView'
 import { captionOf, contactsOf, isFallbackBody, locationOf, mapLinks } from './format'
 import { PersonIcon, PinIcon, ReplyIcon } from './icons'
@@ -171,44 +173,34 @@ export function Reactions({
   )
 }
 
-type RawState = { status: 'idle' | 'loading' } | { status: 'done'; text: string } | { status: 'error' }
-
 /**
  * A message of a kind the desk cannot show yet: said plainly; an admin (`rawId` given) can
  * open what WhatsApp sent, which only admins may read (GET /api/messages/{id}/raw).
  */
 function UnsupportedNotice({ rawId }: { rawId?: number }) {
   const { t } = useTranslation()
-  const [raw, setRaw] = useState<RawState>({ status: 'idle' })
-  const load = async () => {
-    if (rawId === undefined || raw.status !== 'idle') return
-    setRaw({ status: 'loading' })
-    try {
-      const res = await fetch(`/api/messages/${rawId}/raw`, { credentials: 'same-origin' })
-      if (!res.ok) throw new Error(String(res.status))
-      const data = (await res.json()) as { raw: unknown }
-      setRaw({ status: 'done', text: JSON.stringify(data.raw, null, 2) })
-    } catch {
-      setRaw({ status: 'error' })
-    }
-  }
+  const [open, setOpen] = useState(false)
+  const raw = useQuery({
+    ...messageRawQuery(rawId ?? 0),
+    enabled: open && rawId !== undefined,
+  })
   return (
     <div className="msg-unsupported" data-testid="message-unsupported">
       <div className="msg-body muted">{t('media.unsupported')}</div>
       {rawId !== undefined && (
-        <details onToggle={(e) => e.currentTarget.open && void load()}>
+        <details onToggle={(e) => setOpen(e.currentTarget.open)}>
           <summary className="small" data-testid="message-raw-toggle">
             {t('media.showRaw')}
           </summary>
-          {raw.status === 'loading' && <div className="small muted">{t('media.rawLoading')}</div>}
-          {raw.status === 'error' && (
+          {raw.isLoading && <div className="small muted">{t('media.rawLoading')}</div>}
+          {raw.isError && (
             <div className="small inline-error" role="alert">
               {t('media.rawFailed')}
             </div>
           )}
-          {raw.status === 'done' && (
+          {raw.data !== undefined && (
             <pre className="msg-raw small" data-testid="message-raw">
-              {raw.text}
+              {JSON.stringify(raw.data.raw, null, 2)}
             </pre>
           )}
         </details>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ContactCard, LocationPayload, MediaKind } from '../../types'
+import type { ContactCard, LocationPayload, MediaKind } from '../../api/types'
 import './media.css'
 
 /** What the simulated customer is about to send besides text. */

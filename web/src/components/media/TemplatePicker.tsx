@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api } from '../../api'
-import type { Message, MessageTemplate } from '../../types'
+import { useQuery } from '@tanstack/react-query'
+import { client, unwrap } from '../../api/client'
+import { channelTemplatesQuery } from '../../api/queries'
+import type { Message, MessageTemplate } from '../../api/types'
 import { errorMessage } from '../../util'
 import Modal from '../Modal'
 import './media.css'
@@ -30,23 +32,13 @@ export default function TemplatePicker({
   onClose: () => void
 }) {
   const { t } = useTranslation()
-  const [templates, setTemplates] = useState<MessageTemplate[] | null>(null)
-  const [loadError, setLoadError] = useState<unknown>(null)
+  const templatesQ = useQuery(channelTemplatesQuery(channelId))
+  const templates = templatesQ.data ?? null
+  const loadError = templatesQ.error
   const [chosenId, setChosenId] = useState<number | null>(null)
   const [params, setParams] = useState<string[]>([])
   const [sending, setSending] = useState(false)
   const [sendError, setSendError] = useState<unknown>(null)
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    api
-      .channelTemplates(channelId, ctrl.signal)
-      .then((list) => setTemplates(list))
-      .catch((err: unknown) => {
-        if (!ctrl.signal.aborted) setLoadError(err)
-      })
-    return () => ctrl.abort()
-  }, [channelId])
 
   const usable = (templates ?? []).filter((tp) => !tp.status || tp.status.toUpperCase() === 'APPROVED')
   const chosen = usable.find((tp) => tp.id === chosenId) ?? null
@@ -64,11 +56,16 @@ export default function TemplatePicker({
     setSending(true)
     setSendError(null)
     try {
-      const m = await api.sendTemplate(conversationId, {
-        name: chosen.name,
-        language: chosen.language,
-        params: params.slice(0, chosen.paramCount).map((p) => p.trim()),
-      })
+      const m = await unwrap(
+        client.POST('/api/conversations/{conv_id}/template', {
+          params: { path: { conv_id: conversationId } },
+          body: {
+            name: chosen.name,
+            language: chosen.language,
+            params: params.slice(0, chosen.paramCount).map((p) => p.trim()),
+          },
+        }),
+      )
       onSent(m)
     } catch (err) {
       setSendError(err)

@@ -1,4 +1,4 @@
-import { ApiError } from '../../api'
+import { ApiError } from '../../api/client'
 import type {
   ContactCard,
   LocationPayload,
@@ -6,7 +6,7 @@ import type {
   Message,
   MessageMedia,
   MessageReaction,
-} from '../../types'
+} from '../../api/types'
 
 /** "820 B", "14.2 KB", "3.1 MB" in the reader's language. */
 export function formatSize(bytes: number | null | undefined, lang: string): string {
@@ -107,10 +107,10 @@ export function reactionOf(m: Message): { targetId: number; emoji: string } | nu
  * own `message:update` arrives. An empty emoji removes that side's reaction.
  */
 export function reactionsByTarget(messages: Message[]): Map<number, MessageReaction[]> {
-  const sides = new Map<number, Map<'in' | 'out', string>>()
+  const sides = new Map<number, Map<string, string>>()
   for (const m of messages) {
     if (m.reactions && m.reactions.length > 0) {
-      const s = sides.get(m.id) ?? new Map<'in' | 'out', string>()
+      const s = sides.get(m.id) ?? new Map<string, string>()
       for (const r of m.reactions) if (!s.has(r.direction)) s.set(r.direction, r.emoji)
       sides.set(m.id, s)
     }
@@ -118,7 +118,7 @@ export function reactionsByTarget(messages: Message[]): Map<number, MessageReact
   for (const m of messages) {
     const r = reactionOf(m)
     if (!r) continue
-    const s = sides.get(r.targetId) ?? new Map<'in' | 'out', string>()
+    const s = sides.get(r.targetId) ?? new Map<string, string>()
     s.set(m.direction, r.emoji)
     sides.set(r.targetId, s)
   }

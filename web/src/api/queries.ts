@@ -1,0 +1,271 @@
+/**
+ * Every server read of the console: its TanStack Query key and how it is fetched.
+ * Keys live only here, so a socket event or a mutation can update or invalidate exactly
+ * what a screen shows (see ./cacheSync.ts).
+ */
+import { queryOptions } from '@tanstack/react-query'
+import { client, unwrap } from './client'
+import type { ListQuery } from '../util'
+
+export const keys = {
+  areas: ['areas'] as const,
+  /** the user's own login sessions */
+  mySessions: ['auth', 'sessions'] as const,
+  areaMembers: (areaId: number) => ['areas', areaId, 'members'] as const,
+  users: ['users'] as const,
+  channels: ['channels'] as const,
+  channel: (id: number) => ['channels', id] as const,
+  channelProviders: ['channels', 'providers'] as const,
+  channelHistory: (id: number) => ['channels', id, 'history'] as const,
+  channelLog: (id: number) => ['channels', id, 'log'] as const,
+  channelQr: (id: number) => ['channels', id, 'qr'] as const,
+  channelTemplates: (id: number) => ['channels', id, 'templates'] as const,
+  /** every conversation list, whatever its filters */
+  conversationLists: ['conversations', 'list'] as const,
+  conversationList: (q: ListQuery) => ['conversations', 'list', q] as const,
+  conversation: (id: number) => ['conversations', id] as const,
+  messageRaw: (messageId: number) => ['messages', messageId, 'raw'] as const,
+  messages: (conversationId: number) => ['conversations', conversationId, 'messages'] as const,
+  conversationEvents: (id: number) => ['conversations', id, 'events'] as const,
+  quickReplies: ['quickReplies'] as const,
+  workingHours: (areaId: number) => ['workingHours', areaId] as const,
+  workingHoursStatus: (areaId: number) => ['workingHours', areaId, 'status'] as const,
+  flows: ['flows'] as const,
+  flow: (id: number) => ['flows', id] as const,
+  flowVersions: (id: number) => ['flows', id, 'versions'] as const,
+  /** one simulated phone's view of a sandbox channel */
+  sandbox: (channelId: number, to: string) => ['sandbox', channelId, to] as const,
+  sandboxOutbound: (channelId: number, to: string) =>
+    ['sandbox', channelId, to, 'outbound'] as const,
+  sandboxThread: (channelId: number, to: string) => ['sandbox', channelId, to, 'thread'] as const,
+}
+
+export const mySessionsQuery = queryOptions({
+  queryKey: keys.mySessions,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/auth/sessions', { signal })),
+})
+
+export const areasQuery = queryOptions({
+  queryKey: keys.areas,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/areas', { signal })),
+})
+
+export const areaMembersQuery = (areaId: number) =>
+  queryOptions({
+    queryKey: keys.areaMembers(areaId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/areas/{area_id}/members', { params: { path: { area_id: areaId } }, signal }),
+      ),
+  })
+
+export const usersQuery = queryOptions({
+  queryKey: keys.users,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/users', { signal })),
+})
+
+export const channelsQuery = queryOptions({
+  queryKey: keys.channels,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/channels', { signal })),
+})
+
+export const channelQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.channel(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/channels/{channel_id}', { params: { path: { channel_id: id } }, signal }),
+      ),
+  })
+
+export const channelProvidersQuery = queryOptions({
+  queryKey: keys.channelProviders,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/channels/providers', { signal })),
+  // what the server supports does not change while it runs
+  staleTime: Infinity,
+})
+
+export const CHANNEL_HISTORY_LIMIT = 50
+export const CHANNEL_LOG_LIMIT = 100
+
+export const channelHistoryQuery = (id: number, limit = CHANNEL_HISTORY_LIMIT) =>
+  queryOptions({
+    queryKey: keys.channelHistory(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/channels/{channel_id}/history', {
+          params: { path: { channel_id: id }, query: { limit } },
+          signal,
+        }),
+      ),
+  })
+
+export const channelLogQuery = (id: number, limit = CHANNEL_LOG_LIMIT) =>
+  queryOptions({
+    queryKey: keys.channelLog(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/channels/{channel_id}/log', {
+          params: { path: { channel_id: id }, query: { limit } },
+          signal,
+        }),
+      ),
+  })
+
+export const channelQrQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.channelQr(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/channels/{channel_id}/qr', { params: { path: { channel_id: id } }, signal }),
+      ),
+  })
+
+export const channelTemplatesQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.channelTemplates(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/channels/{channel_id}/templates', { params: { path: { channel_id: id } }, signal }),
+      ),
+  })
+
+export const conversationQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.conversation(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/conversations/{conv_id}', { params: { path: { conv_id: id } }, signal }),
+      ),
+  })
+
+/** One page of a conversation list (newest activity first, or longest waiting). */
+export function fetchConversationPage(
+  q: ListQuery,
+  page: number,
+  pageSize: number,
+  signal?: AbortSignal,
+) {
+  return unwrap(
+    client.GET('/api/conversations', {
+      params: {
+        query: {
+          status: q.status,
+          view: q.view,
+          areaId: q.areaId ?? undefined,
+          sort: q.sort,
+          q: q.q || undefined,
+          page,
+          pageSize,
+        },
+      },
+      signal,
+    }),
+  )
+}
+
+/** One page of a conversation's messages (page 1: the newest). */
+export function fetchMessagePage(
+  conversationId: number,
+  page: number,
+  pageSize: number,
+  signal?: AbortSignal,
+) {
+  return unwrap(
+    client.GET('/api/conversations/{conv_id}/messages', {
+      params: { path: { conv_id: conversationId }, query: { page, pageSize } },
+      signal,
+    }),
+  )
+}
+
+export const conversationEventsQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.conversationEvents(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/conversations/{conv_id}/events', { params: { path: { conv_id: id } }, signal }),
+      ),
+  })
+
+export const quickRepliesQuery = queryOptions({
+  queryKey: keys.quickReplies,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/quick-replies', { signal })),
+})
+
+export const workingHoursQuery = (areaId: number) =>
+  queryOptions({
+    queryKey: keys.workingHours(areaId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/working-hours/{area_id}', { params: { path: { area_id: areaId } }, signal }),
+      ),
+  })
+
+export const workingHoursStatusQuery = (areaId: number) =>
+  queryOptions({
+    queryKey: keys.workingHoursStatus(areaId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/working-hours/{area_id}/status', { params: { path: { area_id: areaId } }, signal }),
+      ),
+  })
+
+export const flowsQuery = queryOptions({
+  queryKey: keys.flows,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/flows', { signal })),
+})
+
+export const flowQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.flow(id),
+    queryFn: ({ signal }) =>
+      unwrap(client.GET('/api/flows/{flow_id}', { params: { path: { flow_id: id } }, signal })),
+  })
+
+export const flowVersionsQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.flowVersions(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/flows/{flow_id}/versions', { params: { path: { flow_id: id } }, signal }),
+      ),
+  })
+
+export const sandboxOutboundQuery = (channelId: number, to: string) =>
+  queryOptions({
+    queryKey: keys.sandboxOutbound(channelId, to),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/sandbox/{channel_id}/outbound', {
+          params: { path: { channel_id: channelId }, query: { to } },
+          signal,
+        }),
+      ),
+  })
+
+export const sandboxThreadQuery = (channelId: number, to: string) =>
+  queryOptions({
+    queryKey: keys.sandboxThread(channelId, to),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/sandbox/{channel_id}/thread', {
+          params: { path: { channel_id: channelId }, query: { to } },
+          signal,
+        }),
+      ),
+  })
+
+/** What the provider sent for one message, as received (admins only). */
+export const messageRawQuery = (messageId: number) =>
+  queryOptions({
+    queryKey: keys.messageRaw(messageId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/messages/{message_id}/raw', {
+          params: { path: { message_id: messageId } },
+          signal,
+        }),
+      ),
+    staleTime: Infinity,
+  })

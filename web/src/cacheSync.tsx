@@ -1,0 +1,77 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef } from 'react'
+import {
+  addMessages,
+  applyMessageStatus,
+  patchChannel,
+  replaceMessage,
+  upsertChannel,
+  upsertConversation,
+} from './api/cache'
+import { CHANNEL_LOG_LIMIT, keys } from './api/queries'
+import type { ChannelLogEntry, Conversation, Message, MessageStatusEvent } from './api/types'
+import { useAuth } from './auth'
+import type { SessionQrEvent, SessionStatusEvent } from './channels'
+import { useSocket, useSocketEvent } from './socket'
+
+interface ConversationPayload {
+  conversation?: Conversation
+}
+
+/**
+ * The one place where Socket.IO events reach server state: each event updates the query
+ * cache (or invalidates what it cannot patch), and every screen showing that data follows.
+ * After a reconnect everything is refetched: events may have been missed meanwhile.
+ */
+export function CacheSync() {
+  const qc = useQueryClient()
+  const { user: me } = useAuth()
+  const { epoch } = useSocket()
+
+  const lastEpoch = useRef(epoch)
+  useEffect(() => {
+    if (epoch === lastEpoch.current) return
+    lastEpoch.current = epoch
+    if (epoch > 0) void qc.invalidateQueries()
+  }, [epoch, qc])
+
+  const onConversation = (payload: ConversationPayload) => {
+    const c = payload?.conversation
+    if (!c) return
+    upsertConversation(qc, c, me)
+    void qc.invalidateQueries({ queryKey: keys.conversationEvents(c.id) })
+  }
+  useSocketEvent('conversation:incoming', onConversation)
+  useSocketEvent('conversation:update', onConversation)
+  useSocketEvent('conversation:closed', onConversation)
+
+  useSocketEvent<{ message?: Message; conversation?: Conversation }>('message:new', (payload) => {
+    if (payload?.conversation) upsertConversation(qc, payload.conversation, me)
+    if (payload?.message) addMessages(qc, payload.message.conversationId, [payload.message])
+  })
+  // Media became ready or failed, or a reaction changed a message: replace it.
+  useSocketEvent<{ message?: Message; conversation?: Conversation }>('message:update', (payload) => {
+    if (payload?.message) replaceMessage(qc, payload.message)
+    if (payload?.conversation) upsertConversation(qc, payload.conversation, me, false)
+  })
+  useSocketEvent<MessageStatusEvent>('message:status', (ev) => {
+    if (ev) applyMessageStatus(qc, ev)
+  })
+
+  // The Channels screen (admins and supervisors get these).
+  useSocketEvent<SessionStatusEvent>('session:status', (e) => {
+    if (e.channel) upsertChannel(qc, e.channel)
+    else patchChannel(qc, e.channelId, { status: e.status, statusDetail: e.detail })
+    void qc.invalidateQueries({ queryKey: keys.channelHistory(e.channelId) })
+  })
+  useSocketEvent<SessionQrEvent>('session:qr', (e) => {
+    patchChannel(qc, e.channelId, { status: 'qr', qr: e.qr })
+  })
+  useSocketEvent<{ channelId: number; entry: ChannelLogEntry }>('channel:log', (e) => {
+    if (!e?.entry) return
+    qc.setQueryData<ChannelLogEntry[]>(keys.channelLog(e.channelId), (cur) =>
+      !cur || cur.some((x) => x.id === e.entry.id) ? cur : [e.entry, ...cur].slice(0, CHANNEL_LOG_LIMIT),
+    )
+  })
+  return null
+}
