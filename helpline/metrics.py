@@ -9,8 +9,7 @@ at scrape time (outbox, queues) are the same on every worker: the most recent va
 Values that are cheaper to read when asked than to track (database counts) come from scrape
 hooks: async functions of the app's `Database`, registered once with `add_scrape_hook` and
 run before each `/metrics` answer; one that fails is logged and skipped, so a database
-outage leaves the other figures readable. The dead-letter store is to register one that
-sets `DEAD_LETTERS`; until it does, the gauge says 0.
+outage leaves the other figures readable.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from helpline import metrics
+from helpline.dead_letters import service as dead_letters
 from tests.conftest import App, eventually, free_port
 
 
@@ -92,7 +93,7 @@ async def test_traffic_moves_the_figures(app: App, admin: httpx.AsyncClient) -> 
         before, "helpline_delivery_seconds_count"
     )
     assert _value(after, "helpline_outbox_depth") == 0
-    assert _value(after, "helpline_dead_letters") == 0  # no dead-letter store yet: 0
+    assert _value(after, "helpline_dead_letters") == 0
 
 
 async def test_outbox_and_queue_gauges_read_the_database(
@@ -118,6 +119,16 @@ async def test_outbox_and_queue_gauges_read_the_database(
     assert _value(samples, "helpline_outbox_oldest_seconds") >= 0
     # Answered by the admin, it left the queue: the gauge reads 0, not its last value.
     assert _value(samples, "helpline_queue_length", area="none") == 0
+
+
+async def test_dead_letters_gauge_counts_the_pending_bodies(
+    app: App, admin: httpx.AsyncClient
+) -> None:
+    before = _value(await _scrape(admin), "helpline_dead_letters")
+    await dead_letters.record(app.db, "cloud", b"{not json", "not JSON")
+    await dead_letters.record(app.db, "cloud", b"{not json", "not JSON")  # the same body: once
+    await dead_letters.record(app.db, "evolution", b"<xml/>", "not JSON")
+    assert _value(await _scrape(admin), "helpline_dead_letters") == before + 2
 
 
 async def test_refused_webhooks_are_counted(app: App) -> None:

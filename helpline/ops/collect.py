@@ -1,4 +1,5 @@
-"""Gauges read from the database when `/metrics` is scraped: the outbox and the queues."""
+"""Gauges read from the database when `/metrics` is scraped: the outbox, the queues and the
+dead letters."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from helpline.areas.models import Area
 from helpline.clock import utcnow
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.db import Database
+from helpline.dead_letters.service import count_pending
 from helpline.messages.models import Direction, Message, MessageStatus
 
 WAITING = (MessageStatus.QUEUED.value, MessageStatus.SENDING.value)
 
 
 async def database_gauges(db: Database) -> None:
-    """The outbox and queue gauges, from the database."""
+    """The outbox, queue and dead-letter gauges, from the database."""
     async with db.sessionmaker() as session:
         depth, oldest = (
             await session.execute(
@@ -32,6 +34,7 @@ async def database_gauges(db: Database) -> None:
             )
         ).all()
         area_ids = list(await session.scalars(select(Area.id)))
+        metrics.DEAD_LETTERS.set(await count_pending(session))
     metrics.OUTBOX_DEPTH.set(depth)
     age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
     metrics.OUTBOX_OLDEST_SECONDS.set(max(0.0, age))
