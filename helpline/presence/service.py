@@ -39,8 +39,11 @@ async def connected(db: Database, user_id: int, sid: str) -> None:
     from helpline.conversations.routing import drain_areas  # routing needs presence
 
     async with db.sessionmaker() as session:
-        session.add(ConsoleSocket(sid=sid, user_id=user_id, node=NODE, last_seen_at=utcnow()))
+        # The user row first, then the socket row: inserting the socket first takes a shared
+        # lock on the user (the foreign key) and two consoles of one user opening at once
+        # then deadlock on MariaDB, each waiting to update the row the other holds.
         await session.execute(update(User).where(User.id == user_id).values(offline_since=None))
+        session.add(ConsoleSocket(sid=sid, user_id=user_id, node=NODE, last_seen_at=utcnow()))
         await session.flush()
         await drain_areas(session, await user_area_ids(session, user_id))
         await session.commit()
