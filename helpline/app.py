@@ -55,6 +55,7 @@ from helpline.scheduler.service import (
     release_absent_operators,
 )
 from helpline.templates.router import router as templates_router
+from helpline.tokens.router import router as tokens_router
 from helpline.webhooks.gateway import router as gateway_webhooks_router
 from helpline.webhooks.router import router as webhooks_router
 from helpline.working_hours.router import router as working_hours_router
@@ -207,6 +208,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         webhooks_router,
         gateway_webhooks_router,
         dead_letters_router,
+        tokens_router,
         ops_router,
     ):
         app.include_router(router)

@@ -14,6 +14,7 @@ from helpline.config import Settings
 from helpline.db import Database, HelplineSession
 from helpline.limiter import Limiter
 from helpline.messages.ingest import IngestWriter
+from helpline.tokens import service as tokens
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -118,8 +119,23 @@ async def current_session(
 ActiveSessionDep = Annotated[auth_service.ActiveSession, Depends(current_session)]
 
 
-async def current_user(active: ActiveSessionDep) -> User:
-    return active.user
+def bearer_secret(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def current_user(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> User:
+    """The caller: an API token's admin (no cookie, so no CSRF token nor Origin to check;
+    the token's scopes limit what it may call), else the browser session's user."""
+    secret = bearer_secret(request)
+    if secret is not None:
+        caller = await tokens.resolve(session, secret)
+        route = request.scope.get("route")
+        tokens.check_scope(caller.token, request.method, getattr(route, "operation_id", None))
+        return caller.user
+    return (await current_session(request, response, session, settings)).user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -13,9 +13,11 @@ from helpline.messages.models import Message
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
 from helpline.templates.models import MessageTemplate
+from helpline.tokens.models import ApiToken
 from helpline.working_hours.models import DateException, WeeklyInterval
 
 __all__ = [
+    "ApiToken",
     "Area",
     "Base",
     "Channel",

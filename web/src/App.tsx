@@ -13,6 +13,7 @@ import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
+import TokensPage from './pages/TokensPage'
 import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
@@ -98,6 +99,7 @@ export default function App() {
         <Route path="/sessions" element={<SessionsPage />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
+          <Route path="/tokens" element={<TokensPage />} />
         </Route>
         <Route element={<RequireRole roles={USER_ROLES} />}>
           <Route path="/users" element={<UsersPage />} />

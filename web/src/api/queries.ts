@@ -269,3 +269,9 @@ export const messageRawQuery = (messageId: number) =>
       ),
     staleTime: Infinity,
   })
+
+/** The API tokens other systems use (admins only). */
+export const apiTokensQuery = queryOptions({
+  queryKey: ['apiTokens'] as const,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/tokens', { signal })),
+})

@@ -38,6 +38,11 @@ export default function Header({ user }: { user: User }) {
             {t('nav.areas')}
           </NavLink>
         )}
+        {user.role === 'ADMIN' && (
+          <NavLink to="/tokens" data-testid="nav-tokens">
+            {t('nav.tokens')}
+          </NavLink>
+        )}
         {isOverseer(user.role) && (
           <NavLink to="/channels" data-testid="nav-channels">
             {t('nav.channels')}
