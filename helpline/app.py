@@ -20,6 +20,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from helpline import logs, metrics, realtime
 from helpline.areas.router import router as areas_router
+from helpline.audit import service as audit_service
+from helpline.audit import tracking as audit_tracking
+from helpline.audit.router import router as audit_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
 from helpline.channels import crypto
@@ -92,6 +95,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (HEARTBEAT.total_seconds(), lambda: heartbeat(db), "presence-heartbeat"),
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
             (60, lambda: open_queues(db), "open-queues"),
+            (3600, lambda: audit_service.prune(db, settings.audit_retention_days), "audit-prune"),
         ]
         tasks = [
             asyncio.create_task(worker.run_forever(), name="delivery"),
@@ -209,6 +213,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         gateway_webhooks_router,
         dead_letters_router,
         tokens_router,
+        audit_router,
         ops_router,
     ):
         app.include_router(router)
@@ -263,6 +268,7 @@ def _mount_console(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     settings = settings or get_settings()
     logs.configure(settings.log_level, settings.log_format)
+    audit_tracking.install()
     db = Database(settings.database_url)
     sio = realtime.create_server(settings, db)
     return socketio.ASGIApp(sio, other_asgi_app=create_fastapi(settings, db))

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     # /metrics: with this bearer token from anywhere, or without one from these addresses.
     metrics_token: str = ""
     metrics_allow_ips: str = "127.0.0.1,::1"
+    # The activity log (/api/audit) keeps entries this many days; 0 keeps them forever.
+    audit_retention_days: int = Field(365, ge=0)
 
     @field_validator("database_url")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 
+from helpline.audit.actor import Actor, current_actor
 from helpline.auth import service as auth_service
 from helpline.auth.models import Role, User
 from helpline.config import Settings
@@ -108,6 +109,7 @@ async def current_session(
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent, active.row.csrf_token):
             raise HTTPException(403, f"Missing or wrong {CSRF_HEADER} header")
+    acting_as(request, active.user)
     if active.cookie_value:  # rolling session extended: persist it and resend the cookie
         await session.commit()
         set_session_cookie(request, response, settings, active.cookie_value)
@@ -117,6 +119,15 @@ async def current_session(
 
 
 ActiveSessionDep = Annotated[auth_service.ActiveSession, Depends(current_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def acting_as(request: Request, user: User, via: str | None = None) -> None:
+    """Name the caller for the audit log of this request."""
+    current_actor.set(Actor(user.id, user.name or user.username, client_ip(request), via))
 
 
 def bearer_secret(request: Request) -> str | None:
@@ -134,6 +145,7 @@ async def current_user(
         caller = await tokens.resolve(session, secret)
         route = request.scope.get("route")
         tokens.check_scope(caller.token, request.method, getattr(route, "operation_id", None))
+        acting_as(request, caller.user, via=f"token:{caller.token.id}")
         return caller.user
     return (await current_session(request, response, session, settings)).user
 

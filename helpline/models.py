@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from helpline.areas.models import Area, UserArea
+from helpline.audit.models import AuditEntry
 from helpline.auth.models import User, UserSession
 from helpline.channels.models import Channel, ChannelEvent
 from helpline.contacts.models import Contact
@@ -19,6 +20,7 @@ from helpline.working_hours.models import DateException, WeeklyInterval
 __all__ = [
     "ApiToken",
     "Area",
+    "AuditEntry",
     "Base",
     "Channel",
     "ChannelEvent",

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.audit.tracking import track
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
 
@@ -43,3 +44,7 @@ class UserArea(Base):
         ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+track(Area, "area")
+track(UserArea, "membership")

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.audit.tracking import track
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
 
@@ -53,3 +54,6 @@ class UserSession(Base):
     ip: Mapped[str | None] = mapped_column(String(45))  # the client address at login
     # Updated at most once a minute (see auth.service.LAST_SEEN_GRANULARITY).
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+track(User, "user", hidden=("password_hash",), ignored=("offline_since", "last_assigned_at"))

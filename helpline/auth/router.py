@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline import metrics
 from helpline.areas.service import memberships
+from helpline.audit import service as audit
 from helpline.auth import service, throttle
 from helpline.auth.devices import describe_device
 from helpline.auth.models import User, UserSession
@@ -30,7 +31,9 @@ from helpline.deps import (
     Overseer,
     SessionDep,
     SettingsDep,
+    acting_as,
     check_origin,
+    client_ip,
     set_session_cookie,
 )
 from helpline.limiter import retry_after_header
@@ -91,6 +94,13 @@ async def login(
     user = await service.authenticate(session, data.username, data.password)
     if user is None:
         await throttle.record_failure(limiter, settings, keys)
+        audit.record(
+            session,
+            "auth.login_failed",
+            after={"username": data.username[:64]},
+            ip=client_ip(request),
+        )
+        await session.commit()
         raise HTTPException(401, "Invalid username or password")
     await throttle.record_success(limiter, keys)
     active = await service.start_session(
@@ -101,6 +111,8 @@ async def login(
         user_agent=request.headers.get("user-agent"),
         ip=request.client.host if request.client else None,
     )
+    acting_as(request, user)
+    audit.record(session, "auth.login", target=("user", user.id))
     await session.commit()
     assert active.cookie_value
     set_session_cookie(request, response, settings, active.cookie_value)
@@ -112,6 +124,7 @@ async def logout(
     active: ActiveSessionDep, response: Response, session: SessionDep, settings: SettingsDep
 ) -> None:
     await service.end_session(session, active.row)
+    audit.record(session, "auth.logout", target=("user", active.user.id))
     await session.commit()
     response.delete_cookie(settings.session_cookie_name, path="/")
 

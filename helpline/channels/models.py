@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.audit.tracking import track
 from helpline.channels.crypto import SealedJSON
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
@@ -66,3 +67,12 @@ class ChannelEvent(Base):
     value: Mapped[str] = mapped_column(String(16))
     message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+track(
+    Channel,
+    "channel",
+    hidden=("config",),
+    # What the runtime writes as it works; a person's start/stop shows as session_command.
+    ignored=("status", "status_detail", "status_changed_at", "qr", "owner_node", "lease_until"),
+)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.audit.tracking import track
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
 
@@ -82,3 +83,8 @@ class FlowRun(Base):
     last_message_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+track(Flow, "flow")
+# The tree itself is too big for the log: that it changed is recorded, not its content.
+track(FlowVersion, "flow_version", hidden=("definition",))

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.audit.tracking import track
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
 
@@ -32,3 +33,6 @@ class ApiToken(Base):
     @property
     def scope_list(self) -> list[str]:
         return self.scopes.split()
+
+
+track(ApiToken, "token", hidden=("secret_hash",), ignored=("last_used_at",))

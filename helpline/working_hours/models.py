@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpline.audit.tracking import track
 from helpline.db import Base
 
 
@@ -33,3 +34,7 @@ class DateException(Base):
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(String(120))
+
+
+track(WeeklyInterval, "working_hours")
+track(DateException, "working_hours_exception")

@@ -14,6 +14,7 @@ import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
 import TokensPage from './pages/TokensPage'
+import AuditPage from './pages/AuditPage'
 import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
@@ -100,6 +101,7 @@ export default function App() {
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
           <Route path="/tokens" element={<TokensPage />} />
+          <Route path="/audit" element={<AuditPage />} />
         </Route>
         <Route element={<RequireRole roles={USER_ROLES} />}>
           <Route path="/users" element={<UsersPage />} />

@@ -275,3 +275,20 @@ export const apiTokensQuery = queryOptions({
   queryKey: ['apiTokens'] as const,
   queryFn: ({ signal }) => unwrap(client.GET('/api/tokens', { signal })),
 })
+
+export interface AuditFilter {
+  kind?: string
+  actorId?: number
+  since?: string
+  until?: string
+  page: number
+}
+
+/** One page of the activity log (admins only). */
+export const auditQuery = (filter: AuditFilter) =>
+  queryOptions({
+    queryKey: ['audit', filter] as const,
+    queryFn: ({ signal }) =>
+      unwrap(client.GET('/api/audit', { params: { query: { ...filter, pageSize: 50 } }, signal })),
+    placeholderData: (previous) => previous,
+  })

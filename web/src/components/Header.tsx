@@ -43,6 +43,11 @@ export default function Header({ user }: { user: User }) {
             {t('nav.tokens')}
           </NavLink>
         )}
+        {user.role === 'ADMIN' && (
+          <NavLink to="/audit" data-testid="nav-audit">
+            {t('nav.audit')}
+          </NavLink>
+        )}
         {isOverseer(user.role) && (
           <NavLink to="/channels" data-testid="nav-channels">
             {t('nav.channels')}
