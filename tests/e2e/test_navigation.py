@@ -60,7 +60,7 @@ LABELS = {
 async def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=str(path))
+    await page.screenshot(path=str(path), animations="disabled")
     print(f"screenshot: {path}")
 
 
@@ -80,10 +80,18 @@ async def nav_test_ids(page: Any) -> list[str]:
 
 
 async def no_horizontal_scroll(page: Any) -> None:
-    overflow = await page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    """Nothing sticks out sideways (the report names the widest culprits)."""
+    wide = await page.evaluate(
+        """() => {
+          const w = document.documentElement.clientWidth
+          if (document.documentElement.scrollWidth <= w) return []
+          return [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 1 && e.offsetParent)
+            .slice(0, 5)
+            .map(e => `${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)
+        }"""
     )
-    assert overflow <= 0, f"page scrolls sideways by {overflow}px"
+    assert wide == [], f"page scrolls sideways: {wide}"
 
 
 async def expect_one_line_labels(page: Any) -> None:
@@ -242,6 +250,7 @@ async def test_phone_inbox_goes_list_chat_back(live_server: Any, browser_context
 
     item = chat.get_by_test_id("conversation-item").filter(has_text=phone)
     await expect(item).to_be_visible()
+    await chat.bring_to_front()
     await no_horizontal_scroll(chat)
     await shot(chat, "inbox-390-list")
 
