@@ -10,16 +10,34 @@ import type { Role } from './api/types'
 
 // Every screen is its own chunk, fetched when first opened: the first load carries only the
 // shell (router, auth, sidebar) and the screen asked for (scripts/bundle-size.mjs checks it).
-const LoginPage = lazy(() => import('./pages/LoginPage'))
-const ChatPage = lazy(() => import('./pages/ChatPage'))
-const SimulatorPage = lazy(() => import('./pages/SimulatorPage'))
-const AreasPage = lazy(() => import('./pages/AreasPage'))
-const UsersPage = lazy(() => import('./pages/UsersPage'))
-const QuickRepliesPage = lazy(() => import('./pages/QuickRepliesPage'))
-const WorkingHoursPage = lazy(() => import('./pages/WorkingHoursPage'))
-const SessionsPage = lazy(() => import('./pages/SessionsPage'))
-const FlowsPage = lazy(() => import('./pages/FlowsPage'))
-const ChannelsPage = lazy(() => import('./pages/ChannelsPage'))
+const screens = {
+  login: () => import('./pages/LoginPage'),
+  chat: () => import('./pages/ChatPage'),
+  simulator: () => import('./pages/SimulatorPage'),
+  areas: () => import('./pages/AreasPage'),
+  users: () => import('./pages/UsersPage'),
+  'quick-replies': () => import('./pages/QuickRepliesPage'),
+  'working-hours': () => import('./pages/WorkingHoursPage'),
+  sessions: () => import('./pages/SessionsPage'),
+  flows: () => import('./pages/FlowsPage'),
+  channels: () => import('./pages/ChannelsPage'),
+}
+const LoginPage = lazy(screens.login)
+const ChatPage = lazy(screens.chat)
+const SimulatorPage = lazy(screens.simulator)
+const AreasPage = lazy(screens.areas)
+const UsersPage = lazy(screens.users)
+const QuickRepliesPage = lazy(screens['quick-replies'])
+const WorkingHoursPage = lazy(screens['working-hours'])
+const SessionsPage = lazy(screens.sessions)
+const FlowsPage = lazy(screens.flows)
+const ChannelsPage = lazy(screens.channels)
+
+// The screen of the address being opened is fetched at once, alongside the locale and the
+// session check, rather than after them (unknown addresses end in the inbox).
+const firstScreen = window.location.pathname.split('/')[1] ?? ''
+const preload = firstScreen in screens ? screens[firstScreen as keyof typeof screens] : screens.chat
+void preload().catch(() => undefined)
 
 function Splash() {
   const { t } = useTranslation()
