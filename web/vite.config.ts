@@ -11,6 +11,8 @@ export default defineConfig({
     // The Python server serves this folder at "/" (with SPA fallback).
     outDir: '../helpline/console_dist',
     emptyOutDir: true,
+    // Read by scripts/bundle-size.mjs (which deletes it afterwards).
+    manifest: true,
   },
   server: {
     proxy: {

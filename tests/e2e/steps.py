@@ -52,3 +52,28 @@ async def customer_writes(context: Any, base_url: str, phone: str, name: str, te
         "data-direction", "in"
     )
     return sim
+
+
+async def go_to(page: Any, screen: str) -> None:
+    """Open a screen from the sidebar by its id in web/src/nav.ts (`nav-<id>`); on a phone the
+    sidebar is a drawer, opened first from the top bar's menu button."""
+    link = page.get_by_test_id(f"nav-{screen}")
+    if not await link.is_visible():
+        await page.get_by_test_id("menu-button").click()
+    await link.click()
+
+
+async def open_user_menu(page: Any) -> None:
+    """The user menu at the foot of the sidebar (language, sessions, log out); no-op if open."""
+    if await page.get_by_test_id("user-menu-panel").is_visible():
+        return
+    if not await page.get_by_test_id("user-menu").is_visible():
+        await page.get_by_test_id("menu-button").click()
+    await page.get_by_test_id("user-menu").click()
+    await expect(page.get_by_test_id("user-menu-panel")).to_be_visible()
+
+
+async def log_out(page: Any) -> None:
+    await open_user_menu(page)
+    await page.get_by_test_id("logout").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))

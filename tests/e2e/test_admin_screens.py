@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from tests.e2e.steps import ADMIN, customer_writes, login, new_phone, open_chat
+from tests.e2e.steps import ADMIN, customer_writes, go_to, login, new_phone, open_chat
 
 
 async def test_admin_creates_an_area_and_a_user_in_it(
@@ -25,7 +25,7 @@ async def test_admin_creates_an_area_and_a_user_in_it(
     await expect(page).to_have_url(re.compile(r"/chat$"))
 
     # Areas screen: create "Facturación".
-    await page.get_by_test_id("nav-areas").click()
+    await go_to(page, "areas")
     await expect(page).to_have_url(re.compile(r"/areas$"))
     await expect(page.get_by_test_id("area-row").filter(has_text="Soporte")).to_have_count(1)
     await page.get_by_test_id("area-name-input").fill("Facturación")
@@ -40,7 +40,7 @@ async def test_admin_creates_an_area_and_a_user_in_it(
     assert area_id
 
     # Users screen: create "marta" with Facturación as her default area.
-    await page.get_by_test_id("nav-users").click()
+    await go_to(page, "users")
     await expect(page).to_have_url(re.compile(r"/users$"))
     await expect(page.get_by_test_id("user-row").filter(has_text="laura")).to_have_count(1)
     await page.get_by_test_id("user-new").click()
@@ -70,7 +70,7 @@ async def test_admin_creates_an_area_and_a_user_in_it(
     await expect(
         page.get_by_test_id("user-row").filter(has_text="marta@example.com")
     ).to_have_count(1)
-    await page.get_by_test_id("nav-areas").click()
+    await go_to(page, "areas")
     await expect(page.get_by_test_id("area-row").filter(has_text="Facturación")).to_have_count(1)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from tests.e2e.steps import ADMIN, login, new_phone
+from tests.e2e.steps import ADMIN, go_to, log_out, login, new_phone, open_user_menu
 
 SUPERVISOR = ("sofia", "Operador123!")
 OPERATOR = ("laura", "Operador123!")
@@ -62,7 +62,7 @@ async def open_channels(context: Any, base: str, user: tuple[str, str] = ADMIN) 
     page = await context.new_page()
     await login(page, base, *user)
     await expect(page).to_have_url(re.compile(r"/chat$"))
-    await page.get_by_test_id("nav-channels").click()
+    await go_to(page, "channels")
     await expect(page).to_have_url(re.compile(r"/channels$"))
     await expect(by(page, "socket-status", state="connected")).to_be_visible()
     return page
@@ -81,10 +81,12 @@ async def test_admin_sees_the_sandbox_and_adds_a_cloud_number(
     provider = by(demo, "channel-provider", provider="sandbox")
     await expect(provider).to_have_text("Sandbox (simulated phones)")
     # The server sends the provider's code: its name follows the console's language.
+    await open_user_menu(page)
     await page.get_by_test_id("language-select").select_option("es")
     await expect(provider).to_have_text("Sandbox (teléfonos simulados)")
     await page.get_by_test_id("language-select").select_option("en")
     await expect(provider).to_have_text("Sandbox (simulated phones)")
+    await page.keyboard.press("Escape")
     # A connected number offers pause and stop, not start; the sandbox has no session to log out of.
     await expect(demo.get_by_test_id("channel-pause")).to_be_visible()
     await expect(demo.get_by_test_id("channel-start")).to_have_count(0)
@@ -300,8 +302,7 @@ async def test_supervisors_look_and_operators_do_not_get_the_screen(
     await expect(page.get_by_test_id("channel-new")).to_have_count(0)
     await expect(page.get_by_test_id("channel-pause")).to_have_count(0)
     await expect(page.get_by_test_id("channel-edit")).to_have_count(0)
-    await page.get_by_test_id("logout").click()
-    await expect(page).to_have_url(re.compile(r"/login$"))
+    await log_out(page)
 
     await login(page, base, *OPERATOR)
     await expect(page).to_have_url(re.compile(r"/chat$"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from tests.e2e.steps import ADMIN, customer_writes, login, new_phone, open_chat
+from tests.e2e.steps import ADMIN, customer_writes, login, new_phone, open_chat, open_user_menu
 
 
 async def test_operator_answers_a_customer(live_server: Any, browser_context: Any) -> None:
@@ -91,11 +91,12 @@ async def test_language_picker_switches_to_portuguese(
     await page.get_by_test_id("language-select").select_option("pt-BR")
     await expect(submit).to_have_text("Entrar")
 
-    # The choice sticks after logging in, in the header too.
+    # The choice sticks after logging in, in the sidebar and its user menu too.
     await page.get_by_test_id("login-username").fill(ADMIN[0])
     await page.get_by_test_id("login-password").fill(ADMIN[1])
     await submit.click()
     await expect(page.get_by_test_id("nav-chat")).to_have_text("Conversas")
+    await open_user_menu(page)
     await expect(page.get_by_test_id("language-select")).to_have_value("pt-BR")
     await expect(page.get_by_test_id("logout")).to_have_text("Sair")
     await page.get_by_test_id("logout").click()

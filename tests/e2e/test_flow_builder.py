@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from tests.e2e.steps import ADMIN, login, new_phone
+from tests.e2e.steps import ADMIN, go_to, login, new_phone
 
 SUPERVISOR = ("sofia", "Operador123!")
 OPERATOR = ("laura", "Operador123!")
@@ -62,7 +62,7 @@ async def test_admin_builds_breaks_fixes_publishes_and_exports_a_flow(
     await login(page, base, *ADMIN)
     await expect(page).to_have_url(re.compile(r"/chat$"))
 
-    await page.get_by_test_id("nav-flows").click()
+    await go_to(page, "flows")
     await expect(page).to_have_url(re.compile(r"/flows$"))
     demo = page.locator(f'[data-testid="flow-row"][data-name="{DEMO_FLOW}"]')
     await expect(demo.get_by_test_id("flow-row-channel")).to_have_text("All channels")
@@ -311,7 +311,7 @@ async def test_supervisors_read_flows_and_operators_do_not_see_them(
     await login(page, base, *SUPERVISOR)
     await expect(page).to_have_url(re.compile(r"/chat$"))
 
-    await page.get_by_test_id("nav-flows").click()
+    await go_to(page, "flows")
     await expect(page.get_by_test_id("flows-read-only")).to_be_visible()
     demo = page.locator(f'[data-testid="flow-row"][data-name="{DEMO_FLOW}"]')
     await expect(demo.get_by_test_id("flow-active-text")).to_have_text("Yes")

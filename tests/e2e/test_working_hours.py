@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from tests.e2e.steps import ADMIN, login
+from tests.e2e.steps import ADMIN, go_to, log_out, login
 
 SUPERVISOR = ("sofia", "Operador123!")  # demo: member of Soporte
 OPERATOR = ("laura", "Operador123!")
@@ -64,7 +64,7 @@ async def test_admin_sets_the_hours_of_an_area(live_server: Any, browser_context
     await login(page, base, *ADMIN)
     await expect(page).to_have_url(re.compile(r"/chat$"))
 
-    await page.get_by_test_id("nav-working-hours").click()
+    await go_to(page, "working-hours")
     await expect(page).to_have_url(re.compile(r"/working-hours"))
     picker = page.get_by_test_id("wh-area")
     area_id = await picker.locator("option", has_text="Ventas").get_attribute("value")
@@ -155,14 +155,13 @@ async def test_supervisor_sees_own_areas_and_operator_no_screen(
 
     await login(page, base, *SUPERVISOR)
     await expect(page).to_have_url(re.compile(r"/chat$"))
-    await page.get_by_test_id("nav-working-hours").click()
+    await go_to(page, "working-hours")
     await expect(page).to_have_url(re.compile(r"/working-hours"))
     await expect(page.get_by_test_id("wh-area").locator("option")).to_have_text(["Soporte"])
     await expect(page.get_by_test_id("wh-form")).to_be_visible()
     await expect(page.get_by_test_id("wh-status")).to_be_visible()
 
-    await page.get_by_test_id("logout").click()
-    await expect(page).to_have_url(re.compile(r"/login$"))
+    await log_out(page)
 
     await login(page, base, *OPERATOR)
     await expect(page).to_have_url(re.compile(r"/chat$"))

@@ -3,24 +3,45 @@ import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { useAuth } from './auth'
 import { AreasProvider } from './areas'
-import Header from './components/Header'
+import Shell from './components/Shell'
 import Toasts from './components/Toasts'
-import LoginPage from './pages/LoginPage'
-import ChatPage from './pages/ChatPage'
-import SimulatorPage from './pages/SimulatorPage'
-import AreasPage from './pages/AreasPage'
-import UsersPage from './pages/UsersPage'
-import QuickRepliesPage from './pages/QuickRepliesPage'
-import WorkingHoursPage from './pages/WorkingHoursPage'
-import SessionsPage from './pages/SessionsPage'
-import TokensPage from './pages/TokensPage'
-import AuditPage from './pages/AuditPage'
+import { rolesOf } from './nav'
 import type { Role } from './api/types'
 
-// The flow builder is big and only for admins and supervisors: loaded when opened.
-const FlowsPage = lazy(() => import('./pages/FlowsPage'))
-// Channels too (admins and supervisors only, with its own styles).
-const ChannelsPage = lazy(() => import('./pages/ChannelsPage'))
+// Every screen is its own chunk, fetched when first opened: the first load carries only the
+// shell (router, auth, sidebar) and the screen asked for (scripts/bundle-size.mjs checks it).
+const screens = {
+  login: () => import('./pages/LoginPage'),
+  chat: () => import('./pages/ChatPage'),
+  simulator: () => import('./pages/SimulatorPage'),
+  areas: () => import('./pages/AreasPage'),
+  users: () => import('./pages/UsersPage'),
+  'quick-replies': () => import('./pages/QuickRepliesPage'),
+  'working-hours': () => import('./pages/WorkingHoursPage'),
+  sessions: () => import('./pages/SessionsPage'),
+  tokens: () => import('./pages/TokensPage'),
+  audit: () => import('./pages/AuditPage'),
+  flows: () => import('./pages/FlowsPage'),
+  channels: () => import('./pages/ChannelsPage'),
+}
+const LoginPage = lazy(screens.login)
+const ChatPage = lazy(screens.chat)
+const SimulatorPage = lazy(screens.simulator)
+const AreasPage = lazy(screens.areas)
+const UsersPage = lazy(screens.users)
+const QuickRepliesPage = lazy(screens['quick-replies'])
+const WorkingHoursPage = lazy(screens['working-hours'])
+const SessionsPage = lazy(screens.sessions)
+const TokensPage = lazy(screens.tokens)
+const AuditPage = lazy(screens.audit)
+const FlowsPage = lazy(screens.flows)
+const ChannelsPage = lazy(screens.channels)
+
+// The screen of the address being opened is fetched at once, alongside the locale and the
+// session check, rather than after them (unknown addresses end in the inbox).
+const firstScreen = window.location.pathname.split('/')[1] ?? ''
+const preload = firstScreen in screens ? screens[firstScreen as keyof typeof screens] : screens.chat
+void preload().catch(() => undefined)
 
 function Splash() {
   const { t } = useTranslation()
@@ -31,7 +52,7 @@ function Splash() {
   )
 }
 
-/** Layout for every page that needs a session: header + page. */
+/** Layout for every page that needs a session: sidebar + page. */
 function RequireAuth() {
   const { user } = useAuth()
   const location = useLocation()
@@ -39,42 +60,22 @@ function RequireAuth() {
   if (user === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />
   return (
     <AreasProvider key={user.id}>
-      <div className="app-shell">
-        <Header user={user} />
-        <main className="app-main">
+      <Shell user={user}>
+        <Suspense fallback={<Splash />}>
           <Outlet />
-        </main>
-        <Toasts />
-      </div>
+        </Suspense>
+      </Shell>
+      <Toasts />
     </AreasProvider>
   )
 }
 
 /** Nested inside RequireAuth: other roles are sent back to the chat. */
-function RequireRole({ roles }: { roles: readonly Role[] }) {
+function RequireRole({ roles }: { roles: readonly Role[] | undefined }) {
   const { user } = useAuth()
-  if (!user || !roles.includes(user.role)) return <Navigate to="/chat" replace />
+  if (!user || (roles && !roles.includes(user.role))) return <Navigate to="/chat" replace />
   return <Outlet />
 }
-
-function LazyFlows() {
-  return (
-    <Suspense fallback={<Splash />}>
-      <FlowsPage />
-    </Suspense>
-  )
-}
-
-function LazyChannels() {
-  return (
-    <Suspense fallback={<Splash />}>
-      <ChannelsPage />
-    </Suspense>
-  )
-}
-
-const AREA_ROLES: readonly Role[] = ['ADMIN']
-const USER_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR']
 
 function LoginRoute() {
   const { user } = useAuth()
@@ -85,7 +86,11 @@ function LoginRoute() {
     const target = typeof from === 'string' && from.startsWith('/') && from !== '/login' ? from : '/chat'
     return <Navigate to={target} replace />
   }
-  return <LoginPage />
+  return (
+    <Suspense fallback={<Splash />}>
+      <LoginPage />
+    </Suspense>
+  )
 }
 
 export default function App() {
@@ -98,18 +103,29 @@ export default function App() {
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route path="/sessions" element={<SessionsPage />} />
-        <Route element={<RequireRole roles={AREA_ROLES} />}>
+        {/* Who may open each screen is written once, in nav.ts. */}
+        <Route element={<RequireRole roles={rolesOf('areas')} />}>
           <Route path="/areas" element={<AreasPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('tokens')} />}>
           <Route path="/tokens" element={<TokensPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('audit')} />}>
           <Route path="/audit" element={<AuditPage />} />
         </Route>
-        <Route element={<RequireRole roles={USER_ROLES} />}>
+        <Route element={<RequireRole roles={rolesOf('users')} />}>
           <Route path="/users" element={<UsersPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('working-hours')} />}>
           <Route path="/working-hours" element={<WorkingHoursPage />} />
-          {/* Supervisors see the numbers and their state, read-only. */}
-          <Route path="/channels" element={<LazyChannels />} />
-          <Route path="/flows" element={<LazyFlows />} />
-          <Route path="/flows/:flowId" element={<LazyFlows />} />
+        </Route>
+        {/* Supervisors see the numbers and their state, read-only. */}
+        <Route element={<RequireRole roles={rolesOf('channels')} />}>
+          <Route path="/channels" element={<ChannelsPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('flows')} />}>
+          <Route path="/flows" element={<FlowsPage />} />
+          <Route path="/flows/:flowId" element={<FlowsPage />} />
         </Route>
       </Route>
       <Route path="*" element={<Navigate to="/chat" replace />} />

@@ -2,7 +2,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { BrowserRouter } from 'react-router-dom'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import './i18n'
+import { i18nReady } from './i18n'
 import './styles.css'
 import App from './App'
 import { AuthProvider } from './auth'
@@ -24,17 +24,22 @@ const queryClient = new QueryClient({
   },
 })
 
-createRoot(root).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <AuthProvider>
-          <SocketProvider>
-            <CacheSync />
-            <App />
-          </SocketProvider>
-        </AuthProvider>
-      </BrowserRouter>
-    </QueryClientProvider>
-  </StrictMode>,
-)
+function render() {
+  createRoot(root!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <AuthProvider>
+            <SocketProvider>
+              <CacheSync />
+              <App />
+            </SocketProvider>
+          </AuthProvider>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </StrictMode>,
+  )
+}
+
+// First paint waits for the active language's strings (one small chunk).
+void i18nReady.then(render, render)

@@ -1,6 +1,5 @@
 import { createContext, useContext, useEffect, useEffectEvent, useState } from 'react'
 import type { ReactNode } from 'react'
-import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 import { useAuth } from './auth'
 
@@ -36,48 +35,58 @@ export function SocketProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (userId === undefined) return
-    const socket = io({ path: '/socket.io', withCredentials: true })
-    let connectedOnce = false
     let closed = false
-    const update = (state: SocketState, bump: boolean) =>
-      setConn((c) => ({
-        socket,
-        state,
-        epoch: (c && c.socket === socket ? c.epoch : 0) + (bump ? 1 : 0),
-      }))
+    let socket: Socket | null = null
+    // socket.io-client (~40 kB) is not needed to paint the first screen: fetched after it.
+    void import('socket.io-client').then(({ io }) => {
+      if (closed) return
+      const s = io({ path: '/socket.io', withCredentials: true })
+      socket = s
+      wire(s)
+    })
 
-    update('connecting', false)
-    socket.on('connect', () => {
-      update('connected', connectedOnce)
-      connectedOnce = true
-    })
-    socket.on('disconnect', (reason) => {
-      update('reconnecting', false)
-      // The server drops sockets whose rooms no longer fit the user (areas or role
-      // changed): pick up the new role, then come back with fresh rooms.
-      if (reason === 'io server disconnect') {
-        void refresh()
-        window.setTimeout(() => {
-          if (!closed) socket.connect()
-        }, 300)
-      }
-    })
-    socket.on('connect_error', () => {
-      update(connectedOnce ? 'reconnecting' : 'connecting', false)
-      // A refused handshake (not just a network failure) is not retried by the
-      // client: check whether the session is still valid (a 401 logs out).
-      if (!socket.active) {
-        void refresh()
-        window.setTimeout(() => {
-          if (!closed && !socket.active) socket.connect()
-        }, 3000)
-      }
-    })
+    function wire(socket: Socket) {
+      let connectedOnce = false
+      const update = (state: SocketState, bump: boolean) =>
+        setConn((c) => ({
+          socket,
+          state,
+          epoch: (c && c.socket === socket ? c.epoch : 0) + (bump ? 1 : 0),
+        }))
+
+      update('connecting', false)
+      socket.on('connect', () => {
+        update('connected', connectedOnce)
+        connectedOnce = true
+      })
+      socket.on('disconnect', (reason) => {
+        update('reconnecting', false)
+        // The server drops sockets whose rooms no longer fit the user (areas or role
+        // changed): pick up the new role, then come back with fresh rooms.
+        if (reason === 'io server disconnect') {
+          void refresh()
+          window.setTimeout(() => {
+            if (!closed) socket.connect()
+          }, 300)
+        }
+      })
+      socket.on('connect_error', () => {
+        update(connectedOnce ? 'reconnecting' : 'connecting', false)
+        // A refused handshake (not just a network failure) is not retried by the
+        // client: check whether the session is still valid (a 401 logs out).
+        if (!socket.active) {
+          void refresh()
+          window.setTimeout(() => {
+            if (!closed && !socket.active) socket.connect()
+          }, 3000)
+        }
+      })
+    }
 
     return () => {
       closed = true
-      socket.removeAllListeners()
-      socket.disconnect()
+      socket?.removeAllListeners()
+      socket?.disconnect()
       setConn(null)
     }
   }, [userId, refresh])

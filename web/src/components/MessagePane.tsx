@@ -578,7 +578,7 @@ export default function MessagePane({
       onDrop={onDrop}
     >
       <header className="pane-header">
-        <Link to="/chat" className="back-link" aria-label={t('chat.back')}>
+        <Link to="/chat" className="back-link" data-testid="chat-back" aria-label={t('chat.back')}>
           ‹
         </Link>
         <Avatar name={c.contact.name} />

@@ -1,8 +1,5 @@
 import i18n from 'i18next'
 import { initReactI18next } from 'react-i18next'
-import en from './en.json'
-import es from './es.json'
-import ptBR from './pt-BR.json'
 
 export const LANGUAGES = [
   { code: 'es', label: 'Español' },
@@ -45,17 +42,39 @@ i18n.on('languageChanged', (lng) => {
   document.documentElement.lang = lng
 })
 
-void i18n.use(initReactI18next).init({
-  resources: {
-    en: { translation: en },
-    es: { translation: es },
-    'pt-BR': { translation: ptBR },
-  },
-  lng: detectLanguage(),
-  fallbackLng: 'en',
-  supportedLngs: LANGUAGES.map((l) => l.code),
-  interpolation: { escapeValue: false },
-  returnNull: false,
-})
+// Only the active language is fetched (its JSON is a chunk of its own); another one is
+// fetched when chosen, and i18next switches once it has arrived.
+const loaders: Record<LanguageCode, () => Promise<{ default: Record<string, unknown> }>> = {
+  es: () => import('./es.json'),
+  en: () => import('./en.json'),
+  'pt-BR': () => import('./pt-BR.json'),
+}
 
-export default i18n
+const lazyLocales = {
+  type: 'backend' as const,
+  init() {},
+  read(language: string, _namespace: string, done: (err: unknown, data?: Record<string, unknown>) => void) {
+    const load = isLanguage(language) ? loaders[language] : undefined
+    if (!load) return done(new Error(`no locale ${language}`))
+    load().then(
+      (m) => done(null, m.default),
+      (err: unknown) => done(err),
+    )
+  },
+}
+
+/** Resolves once the active language's strings are loaded: main.tsx renders after it. */
+export const i18nReady = i18n
+  .use(lazyLocales)
+  .use(initReactI18next)
+  .init({
+    lng: detectLanguage(),
+    // Every locale has every key (scripts/check-locales.mjs), so no fallback is fetched.
+    fallbackLng: false,
+    supportedLngs: LANGUAGES.map((l) => l.code),
+    // i18next would otherwise also look for a bare "pt" file.
+    load: 'currentOnly',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    react: { useSuspense: false },
+  })

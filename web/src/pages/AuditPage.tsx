@@ -70,7 +70,7 @@ export default function AuditPage() {
           <input
             data-testid="audit-kind"
             value={kind}
-            placeholder="user, auth.login…"
+            placeholder={t('audit.kindPlaceholder')}
             onChange={(e) => refilter(setKind)(e.target.value)}
           />
         </label>

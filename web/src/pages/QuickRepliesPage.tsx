@@ -206,7 +206,7 @@ export default function QuickRepliesPage() {
               maxLength={41}
               pattern="/?[a-z0-9_\-]{1,40}"
               title={t('quickReplies.shortcutHint')}
-              placeholder="saludo"
+              placeholder={t('quickReplies.shortcutExample')}
               onChange={(e) => setForm({ ...form, shortcut: e.target.value.toLowerCase() })}
             />
           </label>
