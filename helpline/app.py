@@ -22,6 +22,7 @@ from helpline import logs, metrics, realtime
 from helpline.areas.router import router as areas_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
+from helpline.catalog.router import router as catalog_router
 from helpline.channels import crypto
 from helpline.channels import service as channels_service
 from helpline.channels.router import bot_router
@@ -204,6 +205,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         sandbox_router,
         quick_replies_router,
         flows_router,
+        catalog_router,
         webhooks_router,
         gateway_webhooks_router,
         dead_letters_router,

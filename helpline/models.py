@@ -2,6 +2,7 @@
 
 from helpline.areas.models import Area, UserArea
 from helpline.auth.models import User, UserSession
+from helpline.catalog.models import Category, Product
 from helpline.channels.models import Channel, ChannelEvent
 from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
@@ -18,6 +19,7 @@ from helpline.working_hours.models import DateException, WeeklyInterval
 __all__ = [
     "Area",
     "Base",
+    "Category",
     "Channel",
     "ChannelEvent",
     "Contact",
@@ -31,6 +33,7 @@ __all__ = [
     "DeadLetter",
     "MediaFile",
     "Message",
+    "Product",
     "MessageTemplate",
     "QuickReply",
     "User",
