@@ -107,7 +107,8 @@ def _text(value: str) -> str:
 @dataclass
 class Planned:
     line: int
-    values: dict[str, Any]  # the product's fields as ProductIn reads them
+    values: dict[str, Any]  # the product's fields as ProductIn reads them, defaults filled
+    given: set[str]  # the fields the file has columns for (an update changes only those)
     category: str | None  # the category's name as written
     existing: Product | None = None
     errors: list[str] = field(default_factory=list)
@@ -161,7 +162,8 @@ def _validate(values: dict[str, Any], errors: list[str]) -> dict[str, Any]:
             message = str(err["msg"]).removeprefix("Value error, ")
             errors.append(f"{column}: {message}")
         return values
-    return {k: v for k, v in checked.model_dump().items() if k in values}
+    full: dict[str, Any] = checked.model_dump(exclude={"category_id"})
+    return full
 
 
 async def _existing(session: AsyncSession, skus: Iterable[str]) -> dict[str, Product]:
@@ -180,11 +182,12 @@ async def plan(session: AsyncSession, rows: list[dict[str, str]]) -> list[Planne
         if not any(raw.values()):
             continue  # a blank line
         errors: list[str] = []
-        values = _validate(_row_values(raw, errors), errors)
+        given = _row_values(raw, errors)
+        values = _validate(given, errors)
         category = _text(raw.get("category", "")).strip() or None
         if category and len(category) > 120:
             errors.append("category: the name is longer than 120 characters")
-        planned.append(Planned(number, values, category, errors=errors))
+        planned.append(Planned(number, values, set(given), category, errors=errors))
     existing = await _existing(session, (str(p.values.get("sku", "")) for p in planned))
     seen: dict[str, int] = {}
     for p in planned:
@@ -249,14 +252,15 @@ async def import_csv(session: AsyncSession, data: bytes, dry_run: bool) -> Impor
 async def _apply(session: AsyncSession, planned: list[Planned], has_category: bool) -> None:
     ids, _ = await _categories(session, {p.category for p in planned if p.category})
     for p in planned:
-        values = dict(p.values)
-        if has_category:
-            values["category_id"] = ids[p.category.lower()] if p.category else None
+        category_id = ids[p.category.lower()] if p.category else None
         if p.existing is None:
-            session.add(Product(**values))
-        else:
-            for name, value in values.items():
-                setattr(p.existing, name, value)
+            session.add(Product(**p.values, category_id=category_id))
+            continue
+        # Only the columns in the file change; the SKU the row matched keeps its spelling.
+        for name in p.given - {"sku"}:
+            setattr(p.existing, name, p.values[name])
+        if has_category:
+            p.existing.category_id = category_id
     await session.flush()
     # One event instead of one per row: consoles reload what they show.
     counts = {"rows": len(planned)}
