@@ -13,6 +13,7 @@ import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
+import CatalogPage from './pages/CatalogPage'
 import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
@@ -96,6 +97,8 @@ export default function App() {
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route path="/sessions" element={<SessionsPage />} />
+        {/* Every role reads the catalog; the page offers edits to admins and supervisors. */}
+        <Route path="/catalog" element={<CatalogPage />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
         </Route>

@@ -33,6 +33,9 @@ export default function Header({ user }: { user: User }) {
         <NavLink to="/quick-replies" data-testid="nav-quick-replies">
           {t('nav.quickReplies')}
         </NavLink>
+        <NavLink to="/catalog" data-testid="nav-catalog">
+          {t('nav.catalog')}
+        </NavLink>
         {user.role === 'ADMIN' && (
           <NavLink to="/areas" data-testid="nav-areas">
             {t('nav.areas')}
