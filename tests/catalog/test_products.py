@@ -168,6 +168,10 @@ async def test_list_search_filters_and_pages(admin: httpx.AsyncClient) -> None:
     page = await listing(pageSize=2, page=2)
     assert page["total"] == 7
     assert [p["name"] for p in page["items"]] == ["Laptop 2", "Laptop 3"]
+    last = await listing(pageSize=2, page=4)
+    assert (len(last["items"]), last["total"]) == (1, 7)
+    beyond = await listing(pageSize=2, page=9)
+    assert (beyond["items"], beyond["total"]) == ([], 7)
     assert (await listing(q="laptop"))["total"] == 5
     assert [p["sku"] for p in (await listing(q="ph-1"))["items"]] == ["PH-1"]
     assert [p["sku"] for p in (await listing(q="100%"))["items"]] == ["PH-1"]
