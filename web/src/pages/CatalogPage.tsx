@@ -20,6 +20,17 @@ import { errorMessage } from '../util'
 
 const PAGE_SIZE = 50
 
+/** The thumbnail of a product without a picture (an outline of one). */
+function NoPicture() {
+  return (
+    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" className="catalog-no-picture">
+      <rect x="3" y="4" width="18" height="16" rx="2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <circle cx="9" cy="10" r="1.8" fill="currentColor" />
+      <path d="M4 18l5-5 4 4 3-3 4 4" fill="none" stroke="currentColor" strokeWidth="1.5" />
+    </svg>
+  )
+}
+
 type Dialog = { kind: 'create' } | { kind: 'categories' } | { kind: 'import' } | { kind: 'image'; product: Product }
 
 /** The catalog: everyone reads it; admins and supervisors edit in place. */
@@ -196,7 +207,7 @@ export default function CatalogPage() {
                       aria-label={t('catalog.showImage', { name: p.name })}
                       onClick={() => setDialog({ kind: 'image', product: p })}
                     >
-                      {p.imageUrl ? <img src={p.imageUrl} alt="" loading="lazy" /> : <span aria-hidden="true">📦</span>}
+                      {p.imageUrl ? <img src={p.imageUrl} alt="" loading="lazy" /> : <NoPicture />}
                     </button>
                   </td>
                   <td>

@@ -6,10 +6,12 @@ import { catalogKeys, importProducts, refusedReport } from '../../api/catalog'
 import type { ImportReport } from '../../api/catalog'
 import { errorMessage } from '../../util'
 import Modal from '../Modal'
+import { formatMoney } from './money'
 
 /** CSV import: choose a file, see what each row would do (a dry run), then import it all. */
 export default function ImportDialog({ onClose }: { onClose: () => void }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
+  const lang = i18n.resolvedLanguage ?? 'en'
   const qc = useQueryClient()
   const [file, setFile] = useState<File | null>(null)
   const [report, setReport] = useState<ImportReport | null>(null)
@@ -74,7 +76,7 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
                   <th>{t('catalog.line')}</th>
                   <th>{t('catalog.sku')}</th>
                   <th>{t('catalog.name')}</th>
-                  <th>{t('catalog.price')}</th>
+                  <th className="cell-number">{t('catalog.price')}</th>
                   <th>{t('catalog.category')}</th>
                   <th>{t('catalog.result')}</th>
                 </tr>
@@ -85,11 +87,11 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
                     <td>{r.row}</td>
                     <td>{r.sku ?? '—'}</td>
                     <td>{r.name ?? '—'}</td>
-                    <td>{r.price != null ? `${r.price} ${r.currency ?? ''}` : '—'}</td>
+                    <td className="cell-number">{r.price != null ? formatMoney(r.price, r.currency ?? 'USD', lang) : '—'}</td>
                     <td>{r.category ?? '—'}</td>
                     <td>
                       {r.errors.length > 0 ? (
-                        <span className="form-error small">{r.errors.join('; ')}</span>
+                        <span className="catalog-import-error">{r.errors.join('; ')}</span>
                       ) : (
                         t(`catalog.action.${r.action}`)
                       )}
