@@ -241,3 +241,13 @@ async def test_changes_are_announced_to_every_console(
     assert events.named("product:updated")[1].payload["product"]["price"] == "10.50"
     assert events.named("product:deleted")[0].payload == {"productId": made["id"]}
     assert events.named("category:updated")[1].payload["category"]["name"] == "Notebooks"
+
+
+async def test_a_picture_larger_than_the_json_limit_is_accepted(admin: httpx.AsyncClient) -> None:
+    """Product pictures get the upload limit (MAX_UPLOAD_MB), not MAX_REQUEST_KB."""
+    made = await make_product(admin)
+    big = png(2, 2) + b"\0" * (1536 * 1024)  # 1.5 MB: over the JSON API's 1 MB
+    stored = await admin.put(
+        f"/api/products/{made['id']}/image", files={"file": ("big.png", big, "image/png")}
+    )
+    assert stored.status_code == 200, stored.text
