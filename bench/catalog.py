@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -121,6 +122,7 @@ async def run(args: argparse.Namespace) -> int:
                 await db.dispose()
     finally:
         server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return report(args, results)
 
 
