@@ -25,6 +25,7 @@ from helpline.audit import tracking as audit_tracking
 from helpline.audit.router import router as audit_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
+from helpline.catalog.router import router as catalog_router
 from helpline.channels import crypto
 from helpline.channels import service as channels_service
 from helpline.channels.router import bot_router
@@ -209,6 +210,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         sandbox_router,
         quick_replies_router,
         flows_router,
+        catalog_router,
         webhooks_router,
         gateway_webhooks_router,
         dead_letters_router,

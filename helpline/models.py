@@ -3,6 +3,7 @@
 from helpline.areas.models import Area, UserArea
 from helpline.audit.models import AuditEntry
 from helpline.auth.models import User, UserSession
+from helpline.catalog.models import Category, Product
 from helpline.channels.models import Channel, ChannelEvent
 from helpline.contacts.models import Contact
 from helpline.conversations.models import Conversation, ConversationEvent
@@ -22,6 +23,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "Category",
     "Channel",
     "ChannelEvent",
     "Contact",
@@ -35,6 +37,7 @@ __all__ = [
     "DeadLetter",
     "MediaFile",
     "Message",
+    "Product",
     "MessageTemplate",
     "QuickReply",
     "User",

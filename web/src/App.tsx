@@ -21,6 +21,7 @@ const screens = {
   sessions: () => import('./pages/SessionsPage'),
   tokens: () => import('./pages/TokensPage'),
   audit: () => import('./pages/AuditPage'),
+  catalog: () => import('./pages/CatalogPage'),
   flows: () => import('./pages/FlowsPage'),
   channels: () => import('./pages/ChannelsPage'),
 }
@@ -34,6 +35,7 @@ const WorkingHoursPage = lazy(screens['working-hours'])
 const SessionsPage = lazy(screens.sessions)
 const TokensPage = lazy(screens.tokens)
 const AuditPage = lazy(screens.audit)
+const CatalogPage = lazy(screens.catalog)
 const FlowsPage = lazy(screens.flows)
 const ChannelsPage = lazy(screens.channels)
 
@@ -103,6 +105,8 @@ export default function App() {
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route path="/sessions" element={<SessionsPage />} />
+        {/* Every role reads the catalog; the page offers edits to admins and supervisors. */}
+        <Route path="/catalog" element={<CatalogPage />} />
         {/* Who may open each screen is written once, in nav.ts. */}
         <Route element={<RequireRole roles={rolesOf('areas')} />}>
           <Route path="/areas" element={<AreasPage />} />

@@ -8,6 +8,7 @@ import {
   upsertChannel,
   upsertConversation,
 } from './api/cache'
+import { useCatalogSync } from './api/catalog'
 import { CHANNEL_LOG_LIMIT, keys } from './api/queries'
 import type { ChannelLogEntry, Conversation, Message, MessageStatusEvent } from './api/types'
 import { useAuth } from './auth'
@@ -73,5 +74,8 @@ export function CacheSync() {
       !cur || cur.some((x) => x.id === e.entry.id) ? cur : [e.entry, ...cur].slice(0, CHANNEL_LOG_LIMIT),
     )
   })
+
+  // The Catalog screen (every logged-in console gets these).
+  useCatalogSync()
   return null
 }

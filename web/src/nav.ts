@@ -62,7 +62,7 @@ export const NAV: readonly NavGroup[] = [
     label: 'navGroups.sales',
     items: [
       { id: 'orders', to: '/orders', label: 'nav.orders', icon: ShoppingCart, ready: false },
-      { id: 'catalog', to: '/catalog', label: 'nav.catalog', icon: Package, ready: false },
+      { id: 'catalog', to: '/catalog', label: 'nav.catalog', icon: Package, ready: true },
     ],
   },
   {
