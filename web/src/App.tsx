@@ -13,6 +13,7 @@ import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
+import PipelinePage from './pages/PipelinePage'
 import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
@@ -96,6 +97,7 @@ export default function App() {
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route path="/sessions" element={<SessionsPage />} />
+        <Route path="/pipeline" element={<PipelinePage />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
         </Route>

@@ -30,6 +30,9 @@ export default function Header({ user }: { user: User }) {
         <NavLink to="/simulator" data-testid="nav-simulator">
           {t('nav.simulator')}
         </NavLink>
+        <NavLink to="/pipeline" data-testid="nav-pipeline">
+          {t('nav.pipeline')}
+        </NavLink>
         <NavLink to="/quick-replies" data-testid="nav-quick-replies">
           {t('nav.quickReplies')}
         </NavLink>
