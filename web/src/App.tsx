@@ -13,13 +13,14 @@ import UsersPage from './pages/UsersPage'
 import QuickRepliesPage from './pages/QuickRepliesPage'
 import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
-import PipelinePage from './pages/PipelinePage'
 import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
 const FlowsPage = lazy(() => import('./pages/FlowsPage'))
 // Channels too (admins and supervisors only, with its own styles).
 const ChannelsPage = lazy(() => import('./pages/ChannelsPage'))
+// The sales pipeline brings the drag-and-drop library: loaded when opened.
+const PipelinePage = lazy(() => import('./pages/PipelinePage'))
 
 function Splash() {
   const { t } = useTranslation()
@@ -72,6 +73,14 @@ function LazyChannels() {
   )
 }
 
+function LazyPipeline() {
+  return (
+    <Suspense fallback={<Splash />}>
+      <PipelinePage />
+    </Suspense>
+  )
+}
+
 const AREA_ROLES: readonly Role[] = ['ADMIN']
 const USER_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR']
 
@@ -97,7 +106,7 @@ export default function App() {
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route path="/sessions" element={<SessionsPage />} />
-        <Route path="/pipeline" element={<PipelinePage />} />
+        <Route path="/pipeline" element={<LazyPipeline />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
         </Route>
