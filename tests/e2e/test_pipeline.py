@@ -4,6 +4,7 @@ live."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -68,7 +69,9 @@ async def test_deal_moves_on_every_open_board(live_server: Any, browser_context:
         # Keyboard: focus the card, Space picks it up, → carries it, Space drops it.
         await card.focus()
         await mine.keyboard.press("Space")
+        await expect(card).to_have_attribute("aria-pressed", "true")  # picked up
         await mine.keyboard.press("ArrowRight")
+        await expect(_column(mine, 1)).to_have_class(re.compile("stage-column-over"))
         await mine.keyboard.press("Space")
         moved = _column(mine, 1).get_by_test_id("deal-card").filter(has_text=title)
         await expect(moved).to_have_count(1)
@@ -101,5 +104,20 @@ async def test_deal_moves_on_every_open_board(live_server: Any, browser_context:
         history = mine.get_by_test_id("deal-history")
         await history.locator("summary").click()
         await expect(history.locator("li")).to_have_count(3)
+        await mine.keyboard.press("Escape")
+
+        # An admin adds a stage: the other board grows a column; empty, it can go again.
+        extra = f"Extra {uuid.uuid4().hex[:4]}"
+        await mine.get_by_test_id("pipeline-settings").click()
+        settings = mine.get_by_test_id("stages-dialog")
+        await settings.get_by_test_id("stage-new-name").fill(extra)
+        await settings.get_by_test_id("stage-new-name").press("Enter")
+        their_extra = theirs.locator(f'[data-testid="stage-column"][data-stage-name="{extra}"]')
+        await expect(their_extra).to_have_count(1)
+        row = settings.get_by_test_id("stage-edit-row").filter(
+            has=mine.locator(f'input[value="{extra}"]')
+        )
+        await row.get_by_test_id("stage-delete").click()
+        await expect(their_extra).to_have_count(0)
     finally:
         await other_context.close()

@@ -25,6 +25,7 @@ import type { BoardQuery, BoardStage, Deal, PipelineBoard, User } from '../api/t
 import { useAuth } from '../auth'
 import InlineError from '../components/InlineError'
 import DealDialog from '../components/pipeline/DealDialog'
+import StagesDialog from '../components/pipeline/StagesDialog'
 import { formatMoney, totalsOf } from '../money'
 import { errorMessage } from '../util'
 
@@ -213,6 +214,7 @@ export default function PipelinePage() {
   const [owner, setOwner] = useState('')
   const [editing, setEditing] = useState<Deal | 'new' | null>(null)
   const [dragging, setDragging] = useState<Deal | null>(null)
+  const [settings, setSettings] = useState(false)
 
   const query: BoardQuery = { ownerId: owner ? Number(owner) : null }
   const boardKey = keys.pipelineBoard(query)
@@ -307,6 +309,16 @@ export default function PipelinePage() {
           </label>
         )}
         <OwnerFilter me={user} value={owner} onChange={setOwner} />
+        {isOverseer(user.role) && pipeline && (
+          <button
+            type="button"
+            className="btn btn-ghost"
+            data-testid="pipeline-settings"
+            onClick={() => setSettings(true)}
+          >
+            {t('pipeline.editStages')}
+          </button>
+        )}
         <button
           type="button"
           className="btn btn-primary"
@@ -355,6 +367,14 @@ export default function PipelinePage() {
             )}
           </DragOverlay>
         </DndContext>
+      )}
+      {settings && pipeline && (
+        <StagesDialog
+          key={pipeline.id}
+          pipeline={pipeline}
+          onCreated={setChosenPipeline}
+          onClose={() => setSettings(false)}
+        />
       )}
       {editing !== null && pipeline && (
         <DealDialog
