@@ -47,6 +47,8 @@ from helpline.messages.router import router as messages_router
 from helpline.middleware import BodyLimit, RequestGuard
 from helpline.ops.collect import database_gauges
 from helpline.ops.router import router as ops_router
+from helpline.pipeline.router import contact_deals_router
+from helpline.pipeline.router import router as pipeline_router
 from helpline.presence.service import HEARTBEAT, forget_node, heartbeat
 from helpline.private_files import secure_tree
 from helpline.quick_replies.router import router as quick_replies_router
@@ -217,6 +219,8 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         tokens_router,
         audit_router,
         ops_router,
+        pipeline_router,
+        contact_deals_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -12,6 +12,7 @@ from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
+from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
 from helpline.templates.models import MessageTemplate
@@ -28,6 +29,8 @@ __all__ = [
     "ChannelEvent",
     "Contact",
     "DateException",
+    "Deal",
+    "DealStageChange",
     "Flow",
     "FlowRun",
     "FlowVersion",
@@ -39,7 +42,9 @@ __all__ = [
     "Message",
     "Product",
     "MessageTemplate",
+    "Pipeline",
     "QuickReply",
+    "Stage",
     "User",
     "UserArea",
     "UserSession",

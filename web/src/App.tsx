@@ -22,6 +22,7 @@ const screens = {
   tokens: () => import('./pages/TokensPage'),
   audit: () => import('./pages/AuditPage'),
   catalog: () => import('./pages/CatalogPage'),
+  pipeline: () => import('./pages/PipelinePage'),
   flows: () => import('./pages/FlowsPage'),
   channels: () => import('./pages/ChannelsPage'),
 }
@@ -36,6 +37,7 @@ const SessionsPage = lazy(screens.sessions)
 const TokensPage = lazy(screens.tokens)
 const AuditPage = lazy(screens.audit)
 const CatalogPage = lazy(screens.catalog)
+const PipelinePage = lazy(screens.pipeline)
 const FlowsPage = lazy(screens.flows)
 const ChannelsPage = lazy(screens.channels)
 
@@ -107,6 +109,7 @@ export default function App() {
         <Route path="/sessions" element={<SessionsPage />} />
         {/* Every role reads the catalog; the page offers edits to admins and supervisors. */}
         <Route path="/catalog" element={<CatalogPage />} />
+        <Route path="/pipeline" element={<PipelinePage />} />
         {/* Who may open each screen is written once, in nav.ts. */}
         <Route element={<RequireRole roles={rolesOf('areas')} />}>
           <Route path="/areas" element={<AreasPage />} />

@@ -10,7 +10,14 @@ import {
 } from './api/cache'
 import { useCatalogSync } from './api/catalog'
 import { CHANNEL_LOG_LIMIT, keys } from './api/queries'
-import type { ChannelLogEntry, Conversation, Message, MessageStatusEvent } from './api/types'
+import type {
+  ChannelLogEntry,
+  Conversation,
+  Deal,
+  DealGoneEvent,
+  Message,
+  MessageStatusEvent,
+} from './api/types'
 import { useAuth } from './auth'
 import type { SessionQrEvent, SessionStatusEvent } from './channels'
 import { useSocket, useSocketEvent } from './socket'
@@ -77,5 +84,18 @@ export function CacheSync() {
 
   // The Catalog screen (every logged-in console gets these).
   useCatalogSync()
+  // The sales pipeline: a board's columns, counts and exact totals come from the server,
+  // so any deal or pipeline change refetches the boards (and the customer's deals) shown.
+  const onPipeline = (payload?: { contact?: { id: number } }) => {
+    void qc.invalidateQueries({ queryKey: keys.pipeline })
+    if (payload?.contact) void qc.invalidateQueries({ queryKey: keys.contactDeals(payload.contact.id) })
+  }
+  useSocketEvent<Deal>('deal:created', onPipeline)
+  useSocketEvent<Deal>('deal:updated', onPipeline)
+  useSocketEvent<DealGoneEvent>('deal:deleted', () => {
+    void qc.invalidateQueries({ queryKey: keys.pipeline })
+    void qc.invalidateQueries({ queryKey: ['contacts'] })
+  })
+  useSocketEvent('pipeline:updated', () => onPipeline())
   return null
 }

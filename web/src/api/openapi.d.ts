@@ -509,6 +509,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contacts/{contact_id}/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Contact Deals */
+        get: operations["listContactDeals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations": {
         parameters: {
             query?: never;
@@ -1032,6 +1049,137 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Board
+         * @description Pipelines with their ordered stages, and in each stage the deals the user may see
+         *     (newest change first), their count and their exact total per currency.
+         */
+        get: operations["getPipelineBoard"];
+        put?: never;
+        /** Create Pipeline */
+        post: operations["createPipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Deal */
+        post: operations["createDeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline/deals/{deal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Deal */
+        get: operations["getDeal"];
+        put?: never;
+        post?: never;
+        /** Delete Deal */
+        delete: operations["deleteDeal"];
+        options?: never;
+        head?: never;
+        /** Update Deal */
+        patch: operations["updateDeal"];
+        trace?: never;
+    };
+    "/api/pipeline/deals/{deal_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deal History
+         * @description Every stage the deal went through: who moved it, when, from and to (oldest first;
+         *     the first entry, without `fromStageId`, is its creation).
+         */
+        get: operations["getDealHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Stage */
+        post: operations["createStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline/stages/{stage_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Stage */
+        delete: operations["deleteStage"];
+        options?: never;
+        head?: never;
+        /** Update Stage */
+        patch: operations["updateStage"];
+        trace?: never;
+    };
+    "/api/pipeline/{pipeline_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Pipeline */
+        patch: operations["updatePipeline"];
         trace?: never;
     };
     "/api/products": {
@@ -1722,6 +1870,45 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Board */
+        Board: {
+            /** Pipelines */
+            pipelines: components["schemas"]["BoardPipeline"][];
+        };
+        /** BoardPipeline */
+        BoardPipeline: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Stages */
+            stages: components["schemas"]["BoardStage"][];
+        };
+        /** BoardStage */
+        BoardStage: {
+            /** Colour */
+            colour: string;
+            /** Dealcount */
+            dealCount: number;
+            /** Deals */
+            deals: components["schemas"]["DealOut"][];
+            /** Id */
+            id: number;
+            /** Islost */
+            isLost: boolean;
+            /** Iswon */
+            isWon: boolean;
+            /** Name */
+            name: string;
+            /** Pipelineid */
+            pipelineId: number;
+            /** Position */
+            position: number;
+            /** Totals */
+            totals: components["schemas"]["StageTotal"][];
+        };
         /** Body_importProducts */
         Body_importProducts: {
             /**
@@ -1963,6 +2150,15 @@ export interface components {
             /** Secret */
             secret: boolean;
         };
+        /** ContactBrief */
+        ContactBrief: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string | null;
+            /** Phone */
+            phone: string | null;
+        };
         /** ContactRef */
         ContactRef: {
             /** Externalid */
@@ -2087,6 +2283,81 @@ export interface components {
             status: string;
             /** Storedmessages */
             storedMessages: number;
+        };
+        /** DealIn */
+        DealIn: {
+            /** Contactid */
+            contactId: number;
+            /** Currency */
+            currency: string;
+            /** Expectedclose */
+            expectedClose?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Ownerid */
+            ownerId?: number | null;
+            /** Stageid */
+            stageId: number;
+            /** Title */
+            title: string;
+            /**
+             * Value
+             * @default 0.00
+             */
+            value?: number | string;
+        };
+        /** DealOut */
+        DealOut: {
+            contact: components["schemas"]["ContactBrief"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Currency */
+            currency: string;
+            /** Expectedclose */
+            expectedClose: string | null;
+            /** Id */
+            id: number;
+            /** Notes */
+            notes: string | null;
+            owner: components["schemas"]["UserRef"] | null;
+            /** Pipelineid */
+            pipelineId: number;
+            /** Stageid */
+            stageId: number;
+            /** Title */
+            title: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * DealPatch
+         * @description Only the fields sent change; `stageId` moves the deal (kept in its history).
+         */
+        DealPatch: {
+            /** Contactid */
+            contactId?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /** Expectedclose */
+            expectedClose?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Ownerid */
+            ownerId?: number | null;
+            /** Stageid */
+            stageId?: number | null;
+            /** Title */
+            title?: string | null;
+            /** Value */
+            value?: number | string | null;
         };
         /** EndNode */
         "EndNode-Input": {
@@ -2864,6 +3135,31 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** PipelineIn */
+        PipelineIn: {
+            /** Name */
+            name: string;
+            /** Position */
+            position?: number | null;
+        };
+        /** PipelineOut */
+        PipelineOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Stages */
+            stages: components["schemas"]["StageOut"][];
+        };
+        /** PipelinePatch */
+        PipelinePatch: {
+            /** Name */
+            name?: string | null;
+            /** Position */
+            position?: number | null;
+        };
         /** Problem */
         Problem: {
             /** Message */
@@ -3463,6 +3759,87 @@ export interface components {
             /** Replies */
             replies: components["schemas"]["SimulatedReply"][];
             state: components["schemas"]["SimulatedState-Output"];
+        };
+        /** StageChangeOut */
+        StageChangeOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Dealid */
+            dealId: number;
+            /** Fromstageid */
+            fromStageId: number | null;
+            /** Id */
+            id: number;
+            /** Tostageid */
+            toStageId: number | null;
+            user: components["schemas"]["UserRef"] | null;
+        };
+        /** StageIn */
+        StageIn: {
+            /**
+             * Colour
+             * @default #64748b
+             */
+            colour?: string;
+            /**
+             * Islost
+             * @default false
+             */
+            isLost?: boolean;
+            /**
+             * Iswon
+             * @default false
+             */
+            isWon?: boolean;
+            /** Name */
+            name: string;
+            /** Pipelineid */
+            pipelineId: number;
+            /** Position */
+            position?: number | null;
+        };
+        /** StageOut */
+        StageOut: {
+            /** Colour */
+            colour: string;
+            /** Id */
+            id: number;
+            /** Islost */
+            isLost: boolean;
+            /** Iswon */
+            isWon: boolean;
+            /** Name */
+            name: string;
+            /** Pipelineid */
+            pipelineId: number;
+            /** Position */
+            position: number;
+        };
+        /** StagePatch */
+        StagePatch: {
+            /** Colour */
+            colour?: string | null;
+            /** Islost */
+            isLost?: boolean | null;
+            /** Iswon */
+            isWon?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Position */
+            position?: number | null;
+        };
+        /**
+         * StageTotal
+         * @description What a column sums to, per currency (deals in different currencies are not added).
+         */
+        StageTotal: {
+            /** Currency */
+            currency: string;
+            /** Value */
+            value: string;
         };
         /** TemplateOut */
         TemplateOut: {
@@ -4792,6 +5169,37 @@ export interface operations {
             };
         };
     };
+    listContactDeals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listConversations: {
         parameters: {
             query?: {
@@ -5910,6 +6318,362 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRawOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getPipelineBoard: {
+        parameters: {
+            query?: {
+                pipelineId?: number | null;
+                ownerId?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createDeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteDeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateDeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDealHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StagePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updatePipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelinePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineOut"];
                 };
             };
             /** @description Validation Error */

@@ -6,6 +6,7 @@
 import { queryOptions } from '@tanstack/react-query'
 import { client, unwrap } from './client'
 import type { ListQuery } from '../util'
+import type { BoardQuery } from './types'
 
 export const keys = {
   areas: ['areas'] as const,
@@ -33,6 +34,13 @@ export const keys = {
   flows: ['flows'] as const,
   flow: (id: number) => ['flows', id] as const,
   flowVersions: (id: number) => ['flows', id, 'versions'] as const,
+  /** every board, whatever its filters (deal and pipeline events invalidate them all) */
+  pipeline: ['pipeline'] as const,
+  pipelineBoard: (q: BoardQuery) => ['pipeline', 'board', q] as const,
+  dealHistory: (id: number) => ['pipeline', 'deals', id, 'history'] as const,
+  contactDeals: (contactId: number) => ['contacts', contactId, 'deals'] as const,
+  /** the deal dialog's customer picker (through the conversations the user sees) */
+  dealContactSearch: (q: string) => ['pipeline', 'contactSearch', q] as const,
   /** one simulated phone's view of a sandbox channel */
   sandbox: (channelId: number, to: string) => ['sandbox', channelId, to] as const,
   sandboxOutbound: (channelId: number, to: string) =>
@@ -291,4 +299,47 @@ export const auditQuery = (filter: AuditFilter) =>
     queryFn: ({ signal }) =>
       unwrap(client.GET('/api/audit', { params: { query: { ...filter, pageSize: 50 } }, signal })),
     placeholderData: (previous) => previous,
+  })
+
+export const pipelineBoardQuery = (q: BoardQuery) =>
+  queryOptions({
+    queryKey: keys.pipelineBoard(q),
+    queryFn: ({ signal }) => unwrap(client.GET('/api/pipeline', { params: { query: q }, signal })),
+  })
+
+export const dealHistoryQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.dealHistory(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/pipeline/deals/{deal_id}/history', {
+          params: { path: { deal_id: id } },
+          signal,
+        }),
+      ),
+  })
+
+export const contactDealsQuery = (contactId: number) =>
+  queryOptions({
+    queryKey: keys.contactDeals(contactId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}/deals', {
+          params: { path: { contact_id: contactId } },
+          signal,
+        }),
+      ),
+  })
+
+/** Customers to attach a deal to: those of the conversations the user sees, matching `q`. */
+export const dealContactSearchQuery = (q: string) =>
+  queryOptions({
+    queryKey: keys.dealContactSearch(q),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/conversations', {
+          params: { query: { status: 'all', q: q || null, pageSize: 20 } },
+          signal,
+        }),
+      ),
   })

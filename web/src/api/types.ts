@@ -156,3 +156,19 @@ export type FlowImport = Schemas['FlowImport']
 export type SimulateInput = Schemas['SimulationIn']
 export type SimulateReply = Schemas['SimulatedReply']
 export type SimulateResult = Schemas['SimulationOut']
+
+// ---------- sales pipeline ----------
+export type PipelineBoard = Schemas['Board']
+export type BoardPipeline = Schemas['BoardPipeline']
+export type BoardStage = Schemas['BoardStage']
+export type StageTotal = Schemas['StageTotal']
+export type Deal = Schemas['DealOut']
+export type DealCreate = Schemas['DealIn']
+export type DealUpdate = Schemas['DealPatch']
+export type DealStageChange = Schemas['StageChangeOut']
+export type BoardQuery = QueryOf<'getPipelineBoard'>
+/** Socket.IO `deal:deleted` (the others carry a whole Deal; `pipeline:updated` a pipeline). */
+export interface DealGoneEvent {
+  id: number
+  pipelineId: number
+}
