@@ -72,6 +72,7 @@ class DashboardFeed:
             return False
         self._scopes[scope.room] = scope
         await realtime.join(sid, scope.room)
+        self._dirty.set()  # the newcomer's first figures, on the next tick
         return True
 
     async def unsubscribe(self, sid: str, _data: object = None) -> bool:
