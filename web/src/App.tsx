@@ -19,6 +19,8 @@ import type { Role } from './api/types'
 const FlowsPage = lazy(() => import('./pages/FlowsPage'))
 // Channels too (admins and supervisors only, with its own styles).
 const ChannelsPage = lazy(() => import('./pages/ChannelsPage'))
+// The dashboard (with its styles) too: not every session opens it.
+const DashboardPage = lazy(() => import('./pages/DashboardPage'))
 
 function Splash() {
   const { t } = useTranslation()
@@ -71,6 +73,14 @@ function LazyChannels() {
   )
 }
 
+function LazyDashboard() {
+  return (
+    <Suspense fallback={<Splash />}>
+      <DashboardPage />
+    </Suspense>
+  )
+}
+
 const AREA_ROLES: readonly Role[] = ['ADMIN']
 const USER_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR']
 
@@ -96,6 +106,8 @@ export default function App() {
         <Route path="/simulator" element={<SimulatorPage />} />
         <Route path="/quick-replies" element={<QuickRepliesPage />} />
         <Route path="/sessions" element={<SessionsPage />} />
+        {/* Everyone: admins see the desk, supervisors their areas, agents their own card. */}
+        <Route path="/dashboard" element={<LazyDashboard />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
         </Route>

@@ -9,7 +9,13 @@ import {
   upsertConversation,
 } from './api/cache'
 import { CHANNEL_LOG_LIMIT, keys } from './api/queries'
-import type { ChannelLogEntry, Conversation, Message, MessageStatusEvent } from './api/types'
+import type {
+  ChannelLogEntry,
+  Conversation,
+  Dashboard,
+  Message,
+  MessageStatusEvent,
+} from './api/types'
 import { useAuth } from './auth'
 import type { SessionQrEvent, SessionStatusEvent } from './channels'
 import { useSocket, useSocketEvent } from './socket'
@@ -72,6 +78,11 @@ export function CacheSync() {
     qc.setQueryData<ChannelLogEntry[]>(keys.channelLog(e.channelId), (cur) =>
       !cur || cur.some((x) => x.id === e.entry.id) ? cur : [e.entry, ...cur].slice(0, CHANNEL_LOG_LIMIT),
     )
+  })
+
+  // The dashboard's figures, pushed at most once a second while the page subscribes.
+  useSocketEvent<Dashboard>('dashboard.updated', (d) => {
+    if (d?.scope) qc.setQueryData(keys.dashboard, d)
   })
   return null
 }

@@ -152,3 +152,9 @@ export type FlowImport = Schemas['FlowImport']
 export type SimulateInput = Schemas['SimulationIn']
 export type SimulateReply = Schemas['SimulatedReply']
 export type SimulateResult = Schemas['SimulationOut']
+
+// ---------- dashboard ----------
+export type Dashboard = Schemas['DashboardOut']
+export type DashboardArea = Schemas['AreaFigures']
+export type DashboardAgent = Schemas['AgentFigures']
+export type DashboardChannel = Schemas['ChannelFigures']
