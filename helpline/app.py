@@ -94,7 +94,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
             (60, lambda: open_queues(db), "open-queues"),
         ]
-        dashboard = DashboardFeed(db)
+        dashboard = DashboardFeed(db, settings.redis_url)
         dashboard.install()
         tasks = [
             asyncio.create_task(worker.run_forever(), name="delivery"),

@@ -4,10 +4,13 @@ subscribed, then emits `dashboard.updated` to each view's room.
 
 Every subscribed console of one view (all admins; the supervisors of the same areas; one
 agent) shares a room and one computation, so a burst of messages costs one snapshot a
-second however many dashboards are open. With Redis each process emits for the changes it
-published itself (an admin may then get one update per process in a second), and every
-`REFRESH` seconds in any case: that also brings changes made on other processes, presence
-that lapsed without an event, and the growing waiting times.
+second however many dashboards are open. With Redis (several processes) a process that
+published changes also says so, at most once a second, on a Redis channel; every process
+with subscribers then recomputes and emits to its own rooms, which Socket.IO's Redis
+manager delivers everywhere: a console may get one update per process in a second, which
+is harmless (each carries the whole figures). Every `REFRESH` seconds each process with
+subscribers recomputes anyway: presence that lapsed without an event, growing waits, and
+changes whose Redis note was lost.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Iterable
+
+from redis import asyncio as aioredis
 
 from helpline import realtime
 from helpline.auth.models import User
@@ -31,14 +37,26 @@ UNSUBSCRIBE = "dashboard:unsubscribe"
 CHANGES = ("conversation:", "message:new", "session:status", realtime.PRESENCE_CHANGED)
 THROTTLE = 1.0
 REFRESH = 10.0
+# Between processes: "something changed here" (the payload is the sender's id).
+REDIS_CHANNEL = "helpline:dashboard:changed"
+REDIS_TIMEOUT = 2.0
 
 
 class DashboardFeed:
-    def __init__(self, db: Database, throttle: float = THROTTLE, refresh: float = REFRESH) -> None:
+    def __init__(
+        self,
+        db: Database,
+        redis_url: str | None = None,
+        throttle: float = THROTTLE,
+        refresh: float = REFRESH,
+    ) -> None:
         self._db = db
+        self._redis_url = redis_url
         self._throttle = throttle
         self._refresh = refresh
         self._dirty = asyncio.Event()
+        self._ours = False  # this process published a change (others must hear of it)
+        self._node = uuid.uuid4().hex
         self._scopes: dict[str, service.Scope] = {}
 
     def install(self) -> None:
@@ -52,6 +70,7 @@ class DashboardFeed:
     def changed(self, names: Iterable[str]) -> None:
         """Called on every publish: only sets a flag, so ingest does not wait for us."""
         if any(name.startswith(CHANGES) for name in names):
+            self._ours = True
             self._dirty.set()
 
     async def _scope(self, sid: str) -> service.Scope | None:
@@ -82,18 +101,69 @@ class DashboardFeed:
         return True
 
     async def run_forever(self) -> None:
+        others = (
+            asyncio.create_task(self._hear_others(), name="dashboard-redis")
+            if self._redis_url
+            else None
+        )
+        publisher = (
+            aioredis.Redis.from_url(
+                self._redis_url,
+                socket_connect_timeout=REDIS_TIMEOUT,
+                socket_timeout=REDIS_TIMEOUT,
+            )
+            if self._redis_url
+            else None
+        )
+        try:
+            while True:
+                await self._tick(publisher)
+        finally:
+            if others is not None:
+                others.cancel()
+                await asyncio.gather(others, return_exceptions=True)
+            if publisher is not None:
+                await publisher.aclose()
+
+    async def _tick(self, publisher: aioredis.Redis | None) -> None:
+        with contextlib.suppress(TimeoutError):  # no change: refresh anyway
+            await asyncio.wait_for(self._dirty.wait(), self._refresh)
+        await asyncio.sleep(self._throttle)  # what changes meanwhile travels together
+        self._dirty.clear()
+        ours, self._ours = self._ours, False
+        if ours and publisher is not None:
+            await self._tell_others(publisher)
+        if not realtime.local_rooms(service.ADMIN_ROOM):
+            return  # nobody watches here: nothing to compute
+        try:
+            await self.push()
+        except Exception:  # a database hiccup: the next change or refresh tries again
+            log.exception("dashboard update failed")
+
+    async def _tell_others(self, publisher: aioredis.Redis) -> None:
+        try:
+            await publisher.publish(REDIS_CHANNEL, self._node)
+        except Exception as exc:  # Redis down: the others catch up at their next refresh
+            log.warning("dashboard: could not tell other processes: %s", exc)
+
+    async def _hear_others(self) -> None:
+        """Another process's change wakes this one (its own notes are ignored)."""
+        assert self._redis_url is not None
         while True:
-            with contextlib.suppress(TimeoutError):  # no change: refresh anyway
-                await asyncio.wait_for(self._dirty.wait(), self._refresh)
-            if not realtime.local_rooms(service.ADMIN_ROOM):
-                self._dirty.clear()  # nobody watches here: nothing to compute
-                continue
-            await asyncio.sleep(self._throttle)  # what changes meanwhile travels together
-            self._dirty.clear()
+            client = aioredis.Redis.from_url(self._redis_url, socket_connect_timeout=REDIS_TIMEOUT)
             try:
-                await self.push()
-            except Exception:  # a database hiccup: the next change or refresh tries again
-                log.exception("dashboard update failed")
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(REDIS_CHANNEL)
+                    async for note in pubsub.listen():
+                        if note.get("type") == "message" and note["data"] != self._node.encode():
+                            self._dirty.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("dashboard: not hearing other processes (%s); retrying", exc)
+                await asyncio.sleep(5)
+            finally:
+                await client.aclose()
 
     async def push(self) -> int:
         """Compute once, emit each subscribed view; returns how many rooms were sent to."""
