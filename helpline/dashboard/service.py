@@ -37,6 +37,7 @@ from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatu
 from helpline.presence.service import is_online
 
 DAY_ZONE = ZoneInfo("UTC")
+OPEN = (ConversationStatus.BOT, ConversationStatus.PENDING, ConversationStatus.ACTIVE)
 ADMIN_ROOM = "dashboard"
 
 
@@ -168,7 +169,8 @@ async def _conversations(
             func.count(),
             func.min(Conversation.waiting_since),
         )
-        .where(Conversation.status != ConversationStatus.CLOSED.value)
+        # IN, not "!= closed": the status index then skips the closed majority.
+        .where(Conversation.status.in_([s.value for s in OPEN]))
         .group_by(Conversation.area_id, Conversation.status, Conversation.assigned_user_id)
     )
     for area_id, status, user_id, count, oldest in open_rows:
