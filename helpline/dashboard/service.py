@@ -188,11 +188,9 @@ async def _conversations(
     closed: dict[int | None, int] = defaultdict(int)
     closed_rows = await session.execute(
         select(Conversation.area_id, Conversation.assigned_user_id, func.count())
-        .where(
-            Conversation.status == ConversationStatus.CLOSED.value,
-            Conversation.closed_at >= start,
-            Conversation.closed_at < end,
-        )
+        # Only closed conversations have a closing time; not naming the status leaves
+        # SQLite's planner the closing-time index (else it scans every closed one).
+        .where(Conversation.closed_at >= start, Conversation.closed_at < end)
         .group_by(Conversation.area_id, Conversation.assigned_user_id)
     )
     for area_id, user_id, count in closed_rows:
@@ -230,33 +228,35 @@ async def first_responses(
     inbound (ids grow with time). One row per answered conversation comes back; only the
     median is taken in Python.
     """
-    person = _by_a_person(Message)
-    answered_today = (
-        select(Message.conversation_id)
-        .where(person, Message.created_at >= start, Message.created_at < end)
+    # Correlated subqueries per answered conversation: every database then walks the
+    # (conversation_id, id) index of those few conversations; as joins, PostgreSQL's
+    # planner misjudged the groups and scanned every message.
+    answered = (
+        select(Message.conversation_id.label("cid"))
+        .where(_by_a_person(Message), Message.created_at >= start, Message.created_at < end)
         .distinct()
-    )
-    first_in = (
-        select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
-        .where(
-            Message.direction == Direction.IN.value,
-            Message.conversation_id.in_(answered_today),
-        )
-        .group_by(Message.conversation_id)
         .subquery()
     )
+    inbound = aliased(Message)
+    asked_at = (
+        select(func.min(inbound.created_at))
+        .where(inbound.conversation_id == answered.c.cid, inbound.direction == Direction.IN.value)
+        .correlate(answered)
+        .scalar_subquery()
+    )
+    asked = select(answered.c.cid, asked_at.label("at")).subquery()
     out = aliased(Message)
     first_out = (
-        select(first_in.c.cid, first_in.c.at, func.min(out.id).label("out_id"))
-        .join(out, out.conversation_id == first_in.c.cid)
-        .where(_by_a_person(out), out.created_at >= first_in.c.at)
-        .group_by(first_in.c.cid, first_in.c.at)
-        .subquery()
+        select(func.min(out.id))
+        .where(out.conversation_id == asked.c.cid, _by_a_person(out), out.created_at >= asked.c.at)
+        .correlate(asked)
+        .scalar_subquery()
     )
+    firsts = select(asked.c.at, first_out.label("out_id")).where(asked.c.at.is_not(None)).subquery()
     reply = aliased(Message)
     rows = await session.execute(
-        select(reply.sender_user_id, first_out.c.at, reply.created_at)
-        .join(reply, reply.id == first_out.c.out_id)
+        select(reply.sender_user_id, firsts.c.at, reply.created_at)
+        .join(reply, reply.id == firsts.c.out_id)
         .where(reply.created_at >= start, reply.created_at < end)
     )
     return [
