@@ -33,6 +33,8 @@ from helpline.channels.router import router as channels_router
 from helpline.channels.runtime import ChannelRuntime
 from helpline.config import Settings, get_settings
 from helpline.conversations.router import router as conversations_router
+from helpline.dashboard.live import DashboardFeed
+from helpline.dashboard.router import router as dashboard_router
 from helpline.db import Database
 from helpline.dead_letters.router import router as dead_letters_router
 from helpline.errors import DomainError
@@ -100,8 +102,11 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (60, lambda: open_queues(db), "open-queues"),
             (3600, lambda: audit_service.prune(db, settings.audit_retention_days), "audit-prune"),
         ]
+        dashboard = DashboardFeed(db, settings.redis_url)
+        dashboard.install()
         tasks = [
             asyncio.create_task(worker.run_forever(), name="delivery"),
+            asyncio.create_task(dashboard.run_forever(), name="dashboard"),
             asyncio.create_task(runtime.run_forever(), name="channel-runtime"),
             asyncio.create_task(fetcher.run_forever(), name="media-fetcher"),
             # Plain or old-key configs still open meanwhile: start-up need not wait for it.
@@ -114,6 +119,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            dashboard.uninstall()
             await forget_node(db)
             await app.state.limiter.close()
             await db.dispose()
@@ -206,6 +212,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         channels_router,
         bot_router,
         conversations_router,
+        dashboard_router,
         templates_router,
         messages_router,
         media_router,

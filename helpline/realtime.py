@@ -5,6 +5,7 @@ that emits. Services call `queue_event`; events leave only after their transacti
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
@@ -26,6 +27,15 @@ _redis: aioredis.Redis | None = None  # to tell /health whether Redis answers
 # Without Redis the process still emits to its own clients (python-socketio handles an
 # emit locally before publishing it); a Redis that does not answer must not hold it up.
 REDIS_TIMEOUT = 2.0
+
+
+# Features above the core (the dashboard) hook in at start-up, so this module imports none
+# of them: listeners hear the names of the events this process publishes (and
+# `PRESENCE_CHANGED` when a console connects or leaves); handlers answer client events.
+PRESENCE_CHANGED = "presence:changed"
+Listener = Callable[[Iterable[str]], None]
+_listeners: list[Listener] = []
+_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,63 @@ async def queue_rooms_changed(session: AsyncSession, user_id: int) -> None:
         session.info.setdefault("realtime_events", []).append(Disconnect(found))
 
 
+def add_listener(listener: Listener) -> None:
+    _listeners.append(listener)
+
+
+def remove_listener(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _notify(names: Iterable[str]) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(names)
+        except Exception:  # a feature's bookkeeping must never stop the events
+            log.exception("realtime listener failed")
+
+
+def on(name: str, handler: Callable[..., Awaitable[Any]]) -> None:
+    """Answer the client event `name` with `handler(sid, data)` (on later servers too)."""
+    _handlers[name] = handler
+    if _server is not None:
+        _server.on(name, handler)
+
+
+async def socket_user(sid: str) -> tuple[int, str] | None:
+    """The (user id, role) a socket was authenticated as."""
+    if _server is None:
+        return None
+    state = await _server.get_session(sid)
+    return (state["user_id"], state["role"]) if state else None
+
+
+async def join(sid: str, room: str) -> None:
+    if _server is not None:
+        await _server.enter_room(sid, room)
+
+
+async def leave(sid: str, room: str) -> None:
+    if _server is not None:
+        await _server.leave_room(sid, room)
+
+
+def local_rooms(prefix: str) -> set[str]:
+    """Rooms starting with `prefix` that hold a socket of this process."""
+    if _server is None:
+        return set()
+    rooms = _server.manager.rooms.get("/", {})
+    return {r for r, sids in rooms.items() if isinstance(r, str) and r.startswith(prefix) and sids}
+
+
+async def emit(name: str, payload: dict[str, Any], room: str) -> None:
+    if _server is not None:
+        await _server.emit(name, payload, to=room)
+
+
 async def publish(events: list[RealtimeEvent | Disconnect]) -> None:
+    _notify(tuple(ev.name for ev in events if isinstance(ev, RealtimeEvent)))
     if _server is None:
         return
     for ev in events:
@@ -131,15 +197,19 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
         await server.save_session(sid, {"user_id": user.id, "role": user.role})
         await presence.connected(db, user.id, sid)
         metrics.CONNECTED_SOCKETS.inc()
+        _notify((PRESENCE_CHANGED,))
 
     async def disconnect(sid: str, *_reason: Any) -> None:
         state = await server.get_session(sid)
         if state:
             metrics.CONNECTED_SOCKETS.dec()
             await presence.disconnected(db, state["user_id"], sid)
+            _notify((PRESENCE_CHANGED,))
 
     server.on("connect", connect)
     server.on("disconnect", disconnect)
+    for name, handler in _handlers.items():
+        server.on(name, handler)
 
     _server = server
     return server

@@ -42,7 +42,7 @@ class Conversation(Base):
     # The area's local date on which the out-of-hours courtesy text was last sent.
     courtesy_sent_on: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # dashboard
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     assigned_user: Mapped[User | None] = relationship(lazy="joined")

@@ -23,6 +23,7 @@ const screens = {
   audit: () => import('./pages/AuditPage'),
   catalog: () => import('./pages/CatalogPage'),
   pipeline: () => import('./pages/PipelinePage'),
+  dashboard: () => import('./pages/DashboardPage'),
   flows: () => import('./pages/FlowsPage'),
   channels: () => import('./pages/ChannelsPage'),
 }
@@ -38,6 +39,7 @@ const TokensPage = lazy(screens.tokens)
 const AuditPage = lazy(screens.audit)
 const CatalogPage = lazy(screens.catalog)
 const PipelinePage = lazy(screens.pipeline)
+const DashboardPage = lazy(screens.dashboard)
 const FlowsPage = lazy(screens.flows)
 const ChannelsPage = lazy(screens.channels)
 
@@ -109,6 +111,7 @@ export default function App() {
         <Route path="/sessions" element={<SessionsPage />} />
         {/* Every role reads the catalog; the page offers edits to admins and supervisors. */}
         <Route path="/catalog" element={<CatalogPage />} />
+        <Route path="/dashboard" element={<DashboardPage />} />
         <Route path="/pipeline" element={<PipelinePage />} />
         {/* Who may open each screen is written once, in nav.ts. */}
         <Route element={<RequireRole roles={rolesOf('areas')} />}>

@@ -15,6 +15,7 @@ import type {
   Conversation,
   Deal,
   DealGoneEvent,
+  Dashboard,
   Message,
   MessageStatusEvent,
 } from './api/types'
@@ -97,5 +98,9 @@ export function CacheSync() {
     void qc.invalidateQueries({ queryKey: ['contacts'] })
   })
   useSocketEvent('pipeline:updated', () => onPipeline())
+  // The dashboard's figures, pushed at most once a second while the page subscribes.
+  useSocketEvent<Dashboard>('dashboard:updated', (d) => {
+    if (d?.scope) qc.setQueryData(keys.dashboard, d)
+  })
   return null
 }

@@ -6,6 +6,7 @@ import {
   ChartColumn,
   Clock,
   Contact,
+  Gauge,
   KeyRound,
   MessageSquare,
   Network,
@@ -69,6 +70,7 @@ export const NAV: readonly NavGroup[] = [
     id: 'reports',
     label: 'navGroups.reports',
     items: [
+      { id: 'dashboard', to: '/dashboard', label: 'nav.dashboard', icon: Gauge, ready: true },
       {
         id: 'reports',
         to: '/reports',

@@ -731,6 +731,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dashboard
+         * @description The desk now and today, cut to what the caller may see (see `service.view`). Live
+         *     updates arrive as `dashboard:updated` after the socket sends `dashboard:subscribe`.
+         */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dead-letters": {
         parameters: {
             query?: never;
@@ -1752,6 +1773,29 @@ export interface components {
             /** Url */
             url: string | null;
         };
+        /** AgentFigures */
+        AgentFigures: {
+            /** Active */
+            active: number;
+            /** Awaysince */
+            awaySince: string | null;
+            /** Capacity */
+            capacity: number | null;
+            /** Closedtoday */
+            closedToday: number;
+            /** Firstresponses */
+            firstResponses: number;
+            /** Id */
+            id: number;
+            /** Medianfirstresponseseconds */
+            medianFirstResponseSeconds: number | null;
+            /** Name */
+            name: string;
+            /** Online */
+            online: boolean;
+            /** Role */
+            role: string;
+        };
         /** AreaCreate */
         AreaCreate: {
             /**
@@ -1773,6 +1817,21 @@ export interface components {
             description?: string | null;
             /** Name */
             name: string;
+        };
+        /** AreaFigures */
+        AreaFigures: {
+            /** Agents */
+            agents: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Oldestwaitingseconds */
+            oldestWaitingSeconds: number | null;
+            /** Onlineagents */
+            onlineAgents: number;
+            /** Queue */
+            queue: number;
         };
         /** AreaMemberOut */
         AreaMemberOut: {
@@ -2032,6 +2091,23 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** ChannelFigures */
+        ChannelFigures: {
+            /** Id */
+            id: number;
+            /** Inbound */
+            inbound: number;
+            /** Name */
+            name: string;
+            /** Outbound */
+            outbound: number;
+            /** Phone */
+            phone: string | null;
+            /** Provider */
+            provider: string;
+            /** Status */
+            status: string;
+        };
         /** ChannelLogOut */
         ChannelLogOut: {
             /**
@@ -2219,6 +2295,49 @@ export interface components {
             unreadCount: number;
             /** Waitingsince */
             waitingSince: string | null;
+        };
+        /**
+         * ConversationTotals
+         * @description Conversations by state now, and closed today. `bot` is null for agents (the bot's
+         *     conversations are nobody's yet).
+         */
+        ConversationTotals: {
+            /** Active */
+            active: number;
+            /** Bot */
+            bot: number | null;
+            /** Closedtoday */
+            closedToday: number;
+            /** Pending */
+            pending: number;
+        };
+        /** DashboardOut */
+        DashboardOut: {
+            /** Agents */
+            agents: components["schemas"]["AgentFigures"][];
+            /** Areas */
+            areas: components["schemas"]["AreaFigures"][];
+            /** Channels */
+            channels: components["schemas"]["ChannelFigures"][];
+            conversations: components["schemas"]["ConversationTotals"];
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Generatedat
+             * Format: date-time
+             */
+            generatedAt: string;
+            messages: components["schemas"]["MessageTotals"] | null;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "all" | "areas" | "own";
+            /** Timezone */
+            timezone: string;
         };
         /** DeadLetterOut */
         DeadLetterOut: {
@@ -3080,6 +3199,17 @@ export interface components {
          * @enum {string}
          */
         MessageStatus: "received" | "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "internal";
+        /**
+         * MessageTotals
+         * @description Messages of the day on every number: received from customers, and sent by the
+         *     business (operators, bot, automatic texts; private notes are not messages).
+         */
+        MessageTotals: {
+            /** Inbound */
+            inbound: number;
+            /** Outbound */
+            outbound: number;
+        };
         /** OpenStatus */
         OpenStatus: {
             /** Areaid */
@@ -5653,6 +5783,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
                 };
             };
         };

@@ -31,6 +31,8 @@ export const keys = {
   quickReplies: ['quickReplies'] as const,
   workingHours: (areaId: number) => ['workingHours', areaId] as const,
   workingHoursStatus: (areaId: number) => ['workingHours', areaId, 'status'] as const,
+  /** the live dashboard (the server cuts it to what the user may see) */
+  dashboard: ['dashboard'] as const,
   flows: ['flows'] as const,
   flow: (id: number) => ['flows', id] as const,
   flowVersions: (id: number) => ['flows', id, 'versions'] as const,
@@ -343,3 +345,9 @@ export const dealContactSearchQuery = (q: string) =>
         }),
       ),
   })
+export const dashboardQuery = queryOptions({
+  queryKey: keys.dashboard,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/dashboard', { signal })),
+  // `dashboard:updated` keeps it fresh while the page is open (see cacheSync.tsx)
+  staleTime: 30_000,
+})

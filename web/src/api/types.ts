@@ -172,3 +172,8 @@ export interface DealGoneEvent {
   id: number
   pipelineId: number
 }
+// ---------- dashboard ----------
+export type Dashboard = Schemas['DashboardOut']
+export type DashboardArea = Schemas['AreaFigures']
+export type DashboardAgent = Schemas['AgentFigures']
+export type DashboardChannel = Schemas['ChannelFigures']
