@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
@@ -25,6 +26,15 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The largest row id every supported database's INTEGER holds (SQLite's is 64-bit, but
+# PostgreSQL's and MySQL's INT are 32-bit).
+ROW_ID_MAX = 2**31 - 1
+
+# A row's id as the API takes it (path, query or body): out of range answers 422, where a
+# number too big for the column would have reached the database and failed there (500).
+RowId = Annotated[int, Ge(1), Le(ROW_ID_MAX)]
 
 
 class Base(DeclarativeBase):
