@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+from schemathesis import GenerationMode
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,12 +33,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from helpline.cli import openapi_json
-from tests.conftest import ADMIN_PASSWORD, LiveServer, start_server, stop_server
+from tests.conftest import ADMIN_PASSWORD, ROOT, LiveServer, start_server, stop_server
 
 EXAMPLES = int(os.environ.get("HELPLINE_FUZZ_EXAMPLES", "8"))
 AGENT = ("laura", "Operador123!")
 
 schema = schemathesis.openapi.from_dict(json.loads(openapi_json()))
+# Random generation only (valid and invalid data): the "coverage" phase enumerates edge cases
+# of every schema up front and takes minutes to build for the flow definitions alone.
+schema.config.phases.update(phases=["examples", "fuzzing"])
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 # Left out, with the reason:
 # - POST /api/auth/logout ends the very session the fuzzer works with (tested in tests/auth).
@@ -85,6 +90,8 @@ def fuzz_server() -> Iterator[LiveServer]:
         # Wrong passwords are the fuzzer's daily bread: throttling (tested in tests/auth)
         # would turn every later login into a wait.
         env = {"LOGIN_FREE_ATTEMPTS": "1000000", "LOGIN_IP_FREE_ATTEMPTS": "1000000"}
+        # This checkout's code, whatever the virtualenv's editable install points at.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         server = start_server("demo", Path(tmp), env)
         try:
             yield server
