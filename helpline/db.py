@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
+from pydantic import BeforeValidator
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
@@ -32,9 +33,17 @@ NAMING_CONVENTION = {
 # PostgreSQL's and MySQL's INT are 32-bit).
 ROW_ID_MAX = 2**31 - 1
 
+
+def _no_bool(value: Any) -> Any:
+    # Pydantic's lax mode reads JSON `true` as 1: an id is never a yes/no.
+    if isinstance(value, bool):
+        raise ValueError("must be an id (a whole number), not true/false")
+    return value
+
+
 # A row's id as the API takes it (path, query or body): out of range answers 422, where a
 # number too big for the column would have reached the database and failed there (500).
-RowId = Annotated[int, Ge(1), Le(ROW_ID_MAX)]
+RowId = Annotated[int, Ge(1), Le(ROW_ID_MAX), BeforeValidator(_no_bool)]
 
 
 class Base(DeclarativeBase):

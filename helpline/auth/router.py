@@ -157,7 +157,8 @@ async def logout_other_sessions(active: ActiveSessionDep, session: SessionDep) -
     responses={404: {"description": "Not one of your sessions"}},
 )
 async def revoke_my_session(
-    session_id: Annotated[str, Path(max_length=64)],
+    # As `GET /sessions` shows them: 24 hex digits.
+    session_id: Annotated[str, Path(max_length=64, pattern="^[0-9a-f]+$")],
     active: ActiveSessionDep,
     response: Response,
     session: SessionDep,

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from helpline.areas.service import list_areas
 from helpline.conversations.service import access_conversation
 from helpline.db import RowId
 from helpline.deps import AdminUser, CurrentUser, Overseer, SessionDep
-from helpline.errors import NotFound
+from helpline.errors import ErrorOut, NotFound
 from helpline.flows import bot, service
 from helpline.flows.definition import FlowDefinition, Problem
 from helpline.flows.models import FlowVersion
@@ -42,8 +43,12 @@ WhichVersion = Annotated[
 ]
 
 
-class ProblemsOut(ValidationOut):
-    detail: str
+class ProblemsOut(ErrorOut):
+    """A refused publish: every problem, each with its node. The same status answers a
+    request that did not validate, as a plain ErrorOut: hence the defaults."""
+
+    valid: bool = False
+    problems: list[Problem] = Field(default_factory=list)
 
 
 def _out(info: FlowInfo) -> FlowOut:
@@ -181,7 +186,9 @@ async def publish(flow_id: RowId, admin: AdminUser, session: SessionDep) -> Flow
     except InvalidFlow as exc:
         await session.rollback()
         body = ProblemsOut(detail=exc.detail, valid=False, problems=exc.problems)
-        return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=422)
+        return JSONResponse(
+            body.model_dump(mode="json", by_alias=True, exclude_none=True), status_code=422
+        )
     await session.commit()
     return _out(info)
 
