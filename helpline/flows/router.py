@@ -187,7 +187,7 @@ async def publish(flow_id: RowId, admin: AdminUser, session: SessionDep) -> Flow
         await session.rollback()
         body = ProblemsOut(detail=exc.detail, valid=False, problems=exc.problems)
         return JSONResponse(
-            body.model_dump(mode="json", by_alias=True, exclude_none=True), status_code=422
+            body.model_dump(mode="json", by_alias=True, exclude={"code", "errors"}), status_code=422
         )
     await session.commit()
     return _out(info)

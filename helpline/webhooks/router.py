@@ -8,7 +8,7 @@ channel, checked before anything is parsed.
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
 # The challenge is plain text, a refusal the usual JSON (declared by hand: FastAPI would
 # give every answer of a plain-text route the text/plain type).
-_REFUSED_AS_JSON = {
+_REFUSED_AS_JSON: dict[int | str, dict[str, Any]] = {
     "4XX": {
         "description": "Refused: `detail` says why",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
