@@ -49,7 +49,7 @@ from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.db import create_engine
 from helpline.migrations.runner import current_revision, head_revision, upgrade
-from helpline.private_files import secure_tree
+from helpline.private_files import create_private_file, ensure_private_dir, secure_tree
 
 FORMAT = "helpline.backup"
 VERSION = 1
@@ -296,7 +296,7 @@ def restore(settings: Settings, archive: Path, force: bool = False) -> Summary:
             else:
                 asyncio.run(_restore_rows(url, root / "database", manifest, force))
             for name, folder in _folders(settings).items():
-                _restore_folder(root / "files" / name, folder)
+                _restore_folder(root / "files" / name, folder, private=name == "whatsapp-sessions")
     secure_tree(settings.whatsapp_session_dir)
     return Summary(
         tables={name: t["rows"] for name, t in manifest["tables"].items()},
@@ -424,10 +424,14 @@ def _reset_sequences(conn: Connection, table: Table) -> None:
             )
 
 
-def _restore_folder(source: Path, target: Path) -> None:
+def _restore_folder(source: Path, target: Path, private: bool) -> None:
     if not source.is_dir():
         return
     for path in _files(source):
         dest = target / path.relative_to(source)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if private:  # WhatsApp Web sessions: owner-only from the first byte
+            ensure_private_dir(dest.parent)
+            create_private_file(dest)
+        else:
+            dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest)
