@@ -155,3 +155,33 @@ async def test_restore_refuses_what_is_not_a_backup(tmp_path: Path, db_url: str)
         pass
     with pytest.raises(BackupError, match="not a Helpline backup"):
         await asyncio.to_thread(restore, make_settings(db_url), bogus)
+
+
+def test_the_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`helpline backup` and `helpline restore` as a person types them (SQLite)."""
+    from typer.testing import CliRunner
+
+    from helpline.cli import app as cli
+    from helpline.migrations.runner import upgrade
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SESSION_SECRET", "cli-test-secret")
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("WHATSAPP_SESSION_DIR", str(tmp_path / "sessions"))
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source.db'}"
+    upgrade(source)
+    (tmp_path / "uploads" / "2026-12").mkdir(parents=True)
+    (tmp_path / "uploads" / "2026-12" / "a.pdf").write_bytes(PDF)
+    runner = CliRunner()
+
+    monkeypatch.setenv("DATABASE_URL", source)
+    made = runner.invoke(cli, ["backup", "out.tar.gz"])
+    assert made.exit_code == 0, made.output
+    assert "1 files" in made.output and (tmp_path / "out.tar.gz").is_file()
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'target.db'}")
+    restored = runner.invoke(cli, ["restore", "out.tar.gz"])
+    assert restored.exit_code == 0, restored.output
+    assert "Restored" in restored.output
+    missing = runner.invoke(cli, ["restore", "nope.tar.gz"])
+    assert missing.exit_code == 1 and "no such file" in missing.output
