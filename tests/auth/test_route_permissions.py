@@ -311,6 +311,16 @@ async def test_every_route_has_a_rule_and_keeps_it(app: App, admin: httpx.AsyncC
     assert not failures, "\n".join(failures)
 
 
+async def test_a_route_without_a_rule_is_noticed(app: App) -> None:
+    fastapi_app = app.asgi.other_asgi_app
+
+    @fastapi_app.get("/api/brand-new")
+    async def brand_new() -> dict[str, str]:
+        return {}
+
+    assert [key for key in api_routes(app) if key not in EXPECTED] == ["GET /api/brand-new"]
+
+
 @pytest.fixture
 def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """SQLite only (see the module's docstring)."""
