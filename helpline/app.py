@@ -11,11 +11,13 @@ from pathlib import Path
 
 import socketio
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from helpline import logs, metrics, realtime
@@ -37,7 +39,13 @@ from helpline.dashboard.live import DashboardFeed
 from helpline.dashboard.router import router as dashboard_router
 from helpline.db import Database
 from helpline.dead_letters.router import router as dead_letters_router
-from helpline.errors import DomainError
+from helpline.errors import (
+    ERROR_RESPONSES,
+    DomainError,
+    error_body,
+    field_errors,
+    validation_message,
+)
 from helpline.flows.router import router as flows_router
 from helpline.limiter import Limiter
 from helpline.media.fetcher import MediaFetcher
@@ -145,6 +153,8 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
+        # Every operation declares its refusals as ErrorOut (also FastAPI's own 422s).
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.db = db
@@ -167,17 +177,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
 
-    @app.exception_handler(DomainError)
-    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        body = {"detail": exc.detail}
-        if exc.code is not None:
-            body["code"] = exc.code
-        return JSONResponse(body, status_code=exc.status_code)
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
-        log.warning("integrity error: %s", exc.orig)
-        return JSONResponse({"detail": "This conflicts with existing data"}, status_code=409)
+    _error_handlers(app)
 
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -232,6 +232,31 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         app.include_router(router)
     _mount_console(app)
     return app
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Every refusal answers the same body (`helpline.errors.ErrorOut`)."""
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.detail, exc.code), status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.detail), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(exc.errors())
+        body = error_body(validation_message(errors), errors=errors)
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error: %s", exc.orig)
+        return JSONResponse(error_body("This conflicts with existing data"), status_code=409)
 
 
 # SQLSTATE classes of a database that is not there: connection exception, operator

@@ -1,4 +1,4 @@
-"""The `helpline` command: serve, demo, migrate, create-admin, openapi."""
+"""The `helpline` command: serve, demo, migrate, create-admin, openapi, backup, restore."""
 
 from __future__ import annotations
 
@@ -196,6 +196,41 @@ def openapi(
         typer.echo(spec, nl=False)
     else:
         output.write_text(spec)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="The archive to write (.tar.gz).")],
+) -> None:
+    """Back up the database and the files (media, WhatsApp Web sessions) into one archive."""
+    from helpline.backup import BackupError
+    from helpline.backup import backup as run_backup
+
+    settings = _settings()
+    try:
+        summary = run_backup(settings, file)
+    except BackupError as exc:
+        raise _fail(f"Backup failed: {exc}") from None
+    typer.echo(f"Backed up {summary.line()} to {file}.")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="An archive made by `helpline backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data.")
+    ] = False,
+) -> None:
+    """Restore a backup into this install's database and folders (stop the desk first)."""
+    from helpline.backup import BackupError
+    from helpline.backup import restore as run_restore
+
+    settings = _settings()
+    try:
+        summary = run_restore(settings, file, force=force)
+    except BackupError as exc:
+        raise _fail(f"Restore refused: {exc}") from None
+    typer.echo(f"Restored {summary.line()} from {file}.")
 
 
 def openapi_json() -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
+from pydantic import BeforeValidator
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
@@ -25,6 +27,23 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The largest row id every supported database's INTEGER holds (SQLite's is 64-bit, but
+# PostgreSQL's and MySQL's INT are 32-bit).
+ROW_ID_MAX = 2**31 - 1
+
+
+def _no_bool(value: Any) -> Any:
+    # Pydantic's lax mode reads JSON `true` as 1: an id is never a yes/no.
+    if isinstance(value, bool):
+        raise ValueError("must be an id (a whole number), not true/false")
+    return value
+
+
+# A row's id as the API takes it (path, query or body): out of range answers 422, where a
+# number too big for the column would have reached the database and failed there (500).
+RowId = Annotated[int, Ge(1), Le(ROW_ID_MAX), BeforeValidator(_no_bool)]
 
 
 class Base(DeclarativeBase):

@@ -4,6 +4,7 @@ from fastapi import APIRouter, status
 
 from helpline.areas import service
 from helpline.areas.schemas import AreaCreate, AreaMemberOut, AreaOut, AreaUpdate
+from helpline.db import RowId
 from helpline.deps import AdminUser, CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/areas", tags=["areas"])
@@ -22,13 +23,13 @@ async def create_area(data: AreaCreate, _admin: AdminUser, session: SessionDep) 
 
 
 @router.get("/{area_id}", response_model=AreaOut, operation_id="getArea")
-async def get_area(area_id: int, _user: CurrentUser, session: SessionDep) -> AreaOut:
+async def get_area(area_id: RowId, _user: CurrentUser, session: SessionDep) -> AreaOut:
     return AreaOut.model_validate(await service.get_area(session, area_id))
 
 
 @router.patch("/{area_id}", response_model=AreaOut, operation_id="updateArea")
 async def update_area(
-    area_id: int, data: AreaUpdate, _admin: AdminUser, session: SessionDep
+    area_id: RowId, data: AreaUpdate, _admin: AdminUser, session: SessionDep
 ) -> AreaOut:
     area = await service.update_area(session, area_id, data)
     await session.commit()
@@ -36,14 +37,14 @@ async def update_area(
 
 
 @router.delete("/{area_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteArea")
-async def delete_area(area_id: int, _admin: AdminUser, session: SessionDep) -> None:
+async def delete_area(area_id: RowId, _admin: AdminUser, session: SessionDep) -> None:
     await service.delete_area(session, area_id)
     await session.commit()
 
 
 @router.get("/{area_id}/members", response_model=list[AreaMemberOut], operation_id="areaMembers")
 async def area_members(
-    area_id: int, _user: CurrentUser, session: SessionDep
+    area_id: RowId, _user: CurrentUser, session: SessionDep
 ) -> list[AreaMemberOut]:
     return [
         AreaMemberOut(id=u.id, name=u.name, role=u.role, is_default=is_default)

@@ -24,6 +24,7 @@ from helpline.auth.schemas import (
     UserOut,
     UserUpdate,
 )
+from helpline.db import RowId
 from helpline.deps import (
     ActiveSessionDep,
     AdminUser,
@@ -169,7 +170,8 @@ async def logout_other_sessions(active: ActiveSessionDep, session: SessionDep) -
     responses={404: {"description": "Not one of your sessions"}},
 )
 async def revoke_my_session(
-    session_id: Annotated[str, Path(max_length=64)],
+    # As `GET /sessions` shows them: 24 hex digits.
+    session_id: Annotated[str, Path(max_length=64, pattern="^[0-9a-f]+$")],
     active: ActiveSessionDep,
     response: Response,
     session: SessionDep,
@@ -200,13 +202,13 @@ async def create_user(data: UserCreate, _admin: AdminUser, session: SessionDep) 
 
 
 @users_router.get("/{user_id}", response_model=UserOut, operation_id="getUser")
-async def get_user(user_id: int, _user: Overseer, session: SessionDep) -> UserOut:
+async def get_user(user_id: RowId, _user: Overseer, session: SessionDep) -> UserOut:
     return await user_out(session, await service.get_user(session, user_id))
 
 
 @users_router.patch("/{user_id}", response_model=UserOut, operation_id="updateUser")
 async def update_user(
-    user_id: int, data: UserUpdate, admin: AdminUser, session: SessionDep
+    user_id: RowId, data: UserUpdate, admin: AdminUser, session: SessionDep
 ) -> UserOut:
     if data.password is not None:
         # The schema checked length and the common list; the username needs the user.
@@ -222,7 +224,7 @@ async def update_user(
 
 
 @users_router.delete("/{user_id}", response_model=UserOut, operation_id="deactivateUser")
-async def deactivate_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
+async def deactivate_user(user_id: RowId, admin: AdminUser, session: SessionDep) -> UserOut:
     user = await service.deactivate_user(session, admin, user_id)
     await session.commit()
     return await user_out(session, user)

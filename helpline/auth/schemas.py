@@ -8,6 +8,7 @@ from pydantic_core.core_schema import ValidationInfo
 
 from helpline.auth.models import Role
 from helpline.auth.passwords import MIN_LENGTH, SAME_AS_USERNAME, TOO_COMMON, is_common
+from helpline.db import RowId
 
 
 class ApiModel(BaseModel):
@@ -85,8 +86,8 @@ class UserCreate(ApiModel):
     password: str = Field(min_length=MIN_LENGTH, max_length=256, description=PASSWORD_RULES)
     role: Role = Role.OPERATOR
     active: bool = True
-    area_ids: list[int] = Field(default_factory=list, max_length=100)
-    default_area_id: int | None = None
+    area_ids: list[RowId] = Field(default_factory=list, max_length=100)
+    default_area_id: RowId | None = None
 
     @field_validator("name")
     @classmethod
@@ -112,7 +113,7 @@ class UserUpdate(ApiModel):
     )
     role: Role | None = None
     active: bool | None = None
-    area_ids: list[int] | None = Field(default=None, max_length=100)
-    default_area_id: int | None = None
+    area_ids: list[RowId] | None = Field(default=None, max_length=100)
+    default_area_id: RowId | None = None
 
     _password_not_common = field_validator("password")(_not_common)

@@ -22,6 +22,7 @@ from helpline.channels.schemas import (
     ConfigFieldOut,
     ProviderOut,
 )
+from helpline.db import RowId
 from helpline.deps import AdminUser, CurrentUser, Overseer, SessionDep
 
 router = APIRouter(prefix="/api/channels", tags=["channels"])
@@ -38,7 +39,7 @@ RuntimeDep = Annotated[ChannelRuntime, Depends(_runtime)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-async def _channel(channel_id: int, session: SessionDep) -> Channel:
+async def _channel(channel_id: RowId, session: SessionDep) -> Channel:
     return await service.get_channel(session, channel_id)
 
 

@@ -9,6 +9,7 @@ from helpline.auth.schemas import ApiModel
 from helpline.channels.models import Channel
 from helpline.channels.providers import PROVIDERS, masked_config, missing_config, provider_class
 from helpline.channels.providers.base import has_reply_window
+from helpline.db import RowId
 
 
 class ChannelOut(ApiModel):
@@ -65,7 +66,7 @@ class ChannelCreate(ApiModel):
     phone: str | None = Field(default=None, max_length=32)
     config: dict[str, Any] = Field(default_factory=dict)
     is_default: bool = False
-    default_area_id: int | None = None
+    default_area_id: RowId | None = None
 
     _provider = field_validator("provider")(_known_provider)
 
@@ -83,13 +84,13 @@ class ChannelUpdate(ApiModel):
     phone: str | None = Field(default=None, max_length=32)
     config: dict[str, Any] | None = None
     is_default: bool | None = None
-    default_area_id: int | None = None
+    default_area_id: RowId | None = None
 
 
 class ChannelMetadata(ApiModel):
     name: str | None = Field(default=None, min_length=1, max_length=80)
     phone: str | None = Field(default=None, max_length=32)
-    default_area_id: int | None = None
+    default_area_id: RowId | None = None
 
 
 class ChannelStatusOut(ApiModel):

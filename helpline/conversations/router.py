@@ -12,6 +12,7 @@ from helpline.conversations.schemas import (
     InboxQuery,
     TransferIn,
 )
+from helpline.db import RowId
 from helpline.deps import CurrentUser, Overseer, SessionDep
 from helpline.messages.schemas import MessageIn, MessageOut, Page
 
@@ -35,7 +36,9 @@ async def list_conversations(
 
 
 @router.get("/{conv_id}", response_model=ConversationOut, operation_id="getConversation")
-async def get_conversation(conv_id: int, user: CurrentUser, session: SessionDep) -> ConversationOut:
+async def get_conversation(
+    conv_id: RowId, user: CurrentUser, session: SessionDep
+) -> ConversationOut:
     return ConversationOut.model_validate(await service.access_conversation(session, user, conv_id))
 
 
@@ -43,7 +46,7 @@ async def get_conversation(conv_id: int, user: CurrentUser, session: SessionDep)
     "/{conv_id}/messages", response_model=Page[MessageOut], operation_id="listConversationMessages"
 )
 async def list_messages(
-    conv_id: int,
+    conv_id: RowId,
     user: CurrentUser,
     session: SessionDep,
     page: PageNumber = 1,
@@ -62,7 +65,7 @@ async def list_messages(
     "/{conv_id}/messages", response_model=MessageOut, status_code=201, operation_id="sendMessage"
 )
 async def send_message(
-    conv_id: int, data: MessageIn, user: CurrentUser, session: SessionDep
+    conv_id: RowId, data: MessageIn, user: CurrentUser, session: SessionDep
 ) -> MessageOut:
     msg = await service.reply(session, user, conv_id, data.body, data.quoted_id)
     await session.commit()
@@ -71,7 +74,7 @@ async def send_message(
 
 @router.post("/{conv_id}/notes", response_model=MessageOut, status_code=201, operation_id="addNote")
 async def add_note(
-    conv_id: int, data: MessageIn, user: CurrentUser, session: SessionDep
+    conv_id: RowId, data: MessageIn, user: CurrentUser, session: SessionDep
 ) -> MessageOut:
     note = await service.add_note(session, user, conv_id, data.body)
     await session.commit()
@@ -80,7 +83,7 @@ async def add_note(
 
 @router.post("/{conv_id}/close", response_model=ConversationOut, operation_id="closeConversation")
 async def close_conversation(
-    conv_id: int, user: CurrentUser, session: SessionDep
+    conv_id: RowId, user: CurrentUser, session: SessionDep
 ) -> ConversationOut:
     conv = await service.access_conversation(session, user, conv_id)
     await service.close(session, user, conv)
@@ -90,7 +93,7 @@ async def close_conversation(
 
 @router.post("/{conv_id}/take", response_model=ConversationOut, operation_id="takeConversation")
 async def take_conversation(
-    conv_id: int, user: CurrentUser, session: SessionDep
+    conv_id: RowId, user: CurrentUser, session: SessionDep
 ) -> ConversationOut:
     conv = await service.take(session, user, conv_id)
     await session.commit()
@@ -99,7 +102,7 @@ async def take_conversation(
 
 @router.post("/{conv_id}/assign", response_model=ConversationOut, operation_id="assignConversation")
 async def assign_conversation(
-    conv_id: int, data: AssignIn, user: Overseer, session: SessionDep
+    conv_id: RowId, data: AssignIn, user: Overseer, session: SessionDep
 ) -> ConversationOut:
     conv = await service.assign(session, user, conv_id, data.user_id)
     await session.commit()
@@ -110,7 +113,7 @@ async def assign_conversation(
     "/{conv_id}/transfer", response_model=ConversationOut, operation_id="transferConversation"
 )
 async def transfer_conversation(
-    conv_id: int, data: TransferIn, user: CurrentUser, session: SessionDep
+    conv_id: RowId, data: TransferIn, user: CurrentUser, session: SessionDep
 ) -> ConversationOut:
     conv = await service.transfer(
         session, user, conv_id, user_id=data.user_id, area_id=data.area_id, note=data.note
@@ -120,7 +123,7 @@ async def transfer_conversation(
 
 
 @router.post("/{conv_id}/read", response_model=ConversationOut, operation_id="markConversationRead")
-async def mark_read(conv_id: int, user: CurrentUser, session: SessionDep) -> ConversationOut:
+async def mark_read(conv_id: RowId, user: CurrentUser, session: SessionDep) -> ConversationOut:
     conv = await service.mark_read(session, user, conv_id)
     await session.commit()
     return ConversationOut.model_validate(conv)
@@ -132,7 +135,7 @@ async def mark_read(conv_id: int, user: CurrentUser, session: SessionDep) -> Con
     operation_id="listConversationEvents",
 )
 async def list_events(
-    conv_id: int, user: CurrentUser, session: SessionDep
+    conv_id: RowId, user: CurrentUser, session: SessionDep
 ) -> list[ConversationEventOut]:
     events = await service.list_events(session, user, conv_id)
     return [ConversationEventOut.model_validate(e) for e in events]

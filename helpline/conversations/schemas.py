@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from helpline.auth.schemas import ApiModel
+from helpline.db import RowId
 from helpline.messages.schemas import UserRef
 
 
@@ -53,7 +54,7 @@ class InboxQuery(ApiModel):
 
     status: StatusFilter = "active"
     view: Literal["all", "mine", "unassigned"] = "all"
-    area_id: int | None = None
+    area_id: RowId | None = None
     q: str | None = Field(default=None, max_length=100)
     sort: Literal["activity", "waiting"] = "activity"
     page: int = Field(default=1, ge=1, le=100_000)
@@ -61,12 +62,12 @@ class InboxQuery(ApiModel):
 
 
 class AssignIn(ApiModel):
-    user_id: int
+    user_id: RowId
 
 
 class TransferIn(ApiModel):
-    user_id: int | None = None
-    area_id: int | None = None
+    user_id: RowId | None = None
+    area_id: RowId | None = None
     note: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")

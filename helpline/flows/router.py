@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from helpline.areas.service import list_areas
 from helpline.conversations.service import access_conversation
+from helpline.db import RowId
 from helpline.deps import AdminUser, CurrentUser, Overseer, SessionDep
-from helpline.errors import NotFound
+from helpline.errors import ErrorOut, NotFound
 from helpline.flows import bot, service
 from helpline.flows.definition import FlowDefinition, Problem
 from helpline.flows.models import FlowVersion
@@ -41,8 +43,12 @@ WhichVersion = Annotated[
 ]
 
 
-class ProblemsOut(ValidationOut):
-    detail: str
+class ProblemsOut(ErrorOut):
+    """A refused publish: every problem, each with its node. The same status answers a
+    request that did not validate, as a plain ErrorOut: hence the defaults."""
+
+    valid: bool = False
+    problems: list[Problem] = Field(default_factory=list)
 
 
 def _out(info: FlowInfo) -> FlowOut:
@@ -92,7 +98,7 @@ async def import_flow(data: FlowImport, _admin: AdminUser, session: SessionDep) 
 
 
 @router.get("/runs/{conversation_id}", response_model=FlowRunOut, operation_id="getFlowRun")
-async def get_run(conversation_id: int, user: CurrentUser, session: SessionDep) -> FlowRunOut:
+async def get_run(conversation_id: RowId, user: CurrentUser, session: SessionDep) -> FlowRunOut:
     """The bot's state in a conversation (anyone who may see the conversation)."""
     await access_conversation(session, user, conversation_id)
     found = await bot.run_of(session, conversation_id)
@@ -115,13 +121,13 @@ async def get_run(conversation_id: int, user: CurrentUser, session: SessionDep) 
 
 
 @router.get("/{flow_id}", response_model=FlowOut, operation_id="getFlow")
-async def get_flow(flow_id: int, _user: Overseer, session: SessionDep) -> FlowOut:
+async def get_flow(flow_id: RowId, _user: Overseer, session: SessionDep) -> FlowOut:
     return _out(await service.flow_info(session, flow_id))
 
 
 @router.patch("/{flow_id}", response_model=FlowOut, operation_id="updateFlow")
 async def update_flow(
-    flow_id: int, data: FlowUpdate, _admin: AdminUser, session: SessionDep
+    flow_id: RowId, data: FlowUpdate, _admin: AdminUser, session: SessionDep
 ) -> FlowOut:
     info = await service.update_flow(session, flow_id, data)
     await session.commit()
@@ -129,14 +135,14 @@ async def update_flow(
 
 
 @router.delete("/{flow_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteFlow")
-async def delete_flow(flow_id: int, _admin: AdminUser, session: SessionDep) -> None:
+async def delete_flow(flow_id: RowId, _admin: AdminUser, session: SessionDep) -> None:
     await service.delete_flow(session, flow_id)
     await session.commit()
 
 
 @router.get("/{flow_id}/tree", response_model=FlowTreeOut, operation_id="getFlowTree")
 async def get_tree(
-    flow_id: int, _user: Overseer, session: SessionDep, version: WhichVersion = "draft"
+    flow_id: RowId, _user: Overseer, session: SessionDep, version: WhichVersion = "draft"
 ) -> FlowTreeOut:
     found = await service.get_version(session, flow_id, version)
     return _tree(found, await service.check(session, service.load_definition(found)))
@@ -144,7 +150,7 @@ async def get_tree(
 
 @router.put("/{flow_id}/tree", response_model=FlowTreeOut, operation_id="saveFlowTree")
 async def save_tree(
-    flow_id: int, data: FlowDefinition, _admin: AdminUser, session: SessionDep
+    flow_id: RowId, data: FlowDefinition, _admin: AdminUser, session: SessionDep
 ) -> FlowTreeOut:
     """Save the whole draft tree. A draft may have problems (they come back in the answer);
     only a malformed tree (unknown node type, duplicate keys, ...) is refused."""
@@ -156,7 +162,7 @@ async def save_tree(
 
 @router.post("/{flow_id}/validate", response_model=ValidationOut, operation_id="validateFlow")
 async def validate(
-    flow_id: int,
+    flow_id: RowId,
     _user: Overseer,
     session: SessionDep,
     data: Annotated[FlowDefinition | None, Body()] = None,
@@ -174,32 +180,34 @@ async def validate(
     responses={422: {"model": ProblemsOut, "description": "every problem, each with its node"}},
     operation_id="publishFlow",
 )
-async def publish(flow_id: int, admin: AdminUser, session: SessionDep) -> FlowOut | JSONResponse:
+async def publish(flow_id: RowId, admin: AdminUser, session: SessionDep) -> FlowOut | JSONResponse:
     try:
         info = await service.publish(session, flow_id, admin)
     except InvalidFlow as exc:
         await session.rollback()
         body = ProblemsOut(detail=exc.detail, valid=False, problems=exc.problems)
-        return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=422)
+        return JSONResponse(
+            body.model_dump(mode="json", by_alias=True, exclude={"code", "errors"}), status_code=422
+        )
     await session.commit()
     return _out(info)
 
 
 @router.get("/{flow_id}/versions", response_model=list[VersionOut], operation_id="flowVersions")
-async def versions(flow_id: int, _user: Overseer, session: SessionDep) -> list[VersionOut]:
+async def versions(flow_id: RowId, _user: Overseer, session: SessionDep) -> list[VersionOut]:
     return [VersionOut.model_validate(v) for v in await service.list_versions(session, flow_id)]
 
 
 @router.get("/{flow_id}/export", response_model=FlowExport, operation_id="exportFlow")
 async def export_flow(
-    flow_id: int, _user: Overseer, session: SessionDep, version: WhichVersion = "draft"
+    flow_id: RowId, _user: Overseer, session: SessionDep, version: WhichVersion = "draft"
 ) -> FlowExport:
     return await service.export_flow(session, flow_id, version)
 
 
 @router.post("/{flow_id}/simulate", response_model=SimulationOut, operation_id="simulateFlow")
 async def simulate(
-    flow_id: int, data: SimulationIn, _user: Overseer, session: SessionDep
+    flow_id: RowId, data: SimulationIn, _user: Overseer, session: SessionDep
 ) -> SimulationOut:
     """Run the saved draft against a pretend customer: no conversation, nothing sent."""
     draft = await service.get_version(session, flow_id, "draft")

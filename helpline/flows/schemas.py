@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from helpline.auth.schemas import ApiModel
+from helpline.db import RowId
 from helpline.flows.definition import FlowDefinition, FlowSettings, Node, Problem
 
 EXPORT_FORMAT: Literal["helpline.flow"] = "helpline.flow"
@@ -35,7 +36,7 @@ class FlowOut(ApiModel):
 
 class FlowCreate(ApiModel):
     name: Name
-    channel_id: int | None = None
+    channel_id: RowId | None = None
     active: bool = True
     definition: FlowDefinition | None = Field(default=None, description="the first draft")
 
@@ -44,7 +45,7 @@ class FlowUpdate(ApiModel):
     """Only the fields sent change; `channelId: null` makes it the default flow."""
 
     name: Name | None = None
-    channel_id: int | None = None
+    channel_id: RowId | None = None
     active: bool | None = None
 
 
@@ -86,7 +87,7 @@ class FlowExport(ApiModel):
 class FlowImport(FlowExport):
     """An export document; `name` is made unique if taken, `channelId` binds it."""
 
-    channel_id: int | None = None
+    channel_id: RowId | None = None
 
 
 class FlowRunOut(ApiModel):

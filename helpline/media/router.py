@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
+from helpline.db import RowId
 from helpline.deps import CurrentUser, SessionDep, SettingsDep
 from helpline.errors import Conflict, NotFound
 from helpline.media import fetcher, service
@@ -26,7 +27,7 @@ CAPTION_MAX = 1024  # WhatsApp's limit for a caption
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
 )
 async def get_media(
-    media_id: int,
+    media_id: RowId,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -54,7 +55,7 @@ async def get_media(
 
 
 @router.post("/api/media/{media_id}/retry", response_model=MessageOut, operation_id="retryMedia")
-async def retry_media(media_id: int, user: CurrentUser, session: SessionDep) -> MessageOut:
+async def retry_media(media_id: RowId, user: CurrentUser, session: SessionDep) -> MessageOut:
     msg = await service.retry(session, user, media_id)
     await session.commit()
     fetcher.notify()
@@ -73,13 +74,13 @@ async def retry_media(media_id: int, user: CurrentUser, session: SessionDep) -> 
     },
 )
 async def send_media(
-    conv_id: int,
+    conv_id: RowId,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="the file; its type is found in its content")],
     caption: Annotated[str, Form(max_length=CAPTION_MAX)] = "",
-    quoted_id: Annotated[int | None, Form(alias="quotedId")] = None,
+    quoted_id: Annotated[RowId | None, Form(alias="quotedId")] = None,
 ) -> MessageOut:
     storage = service.MediaStorage.of(settings)
     inspected = service.inspect(await _read(file, storage.max_upload_mb), storage.max_upload_mb)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from helpline.auth.service import user_area_ids
 from helpline.conversations.access import visible_filter
 from helpline.conversations.models import Conversation
+from helpline.db import RowId
 from helpline.deps import AdminUser, CurrentUser, SessionDep
 from helpline.errors import NotFound
 from helpline.messages.models import RAW_KEY, Message, MessageStatus
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/messages", tags=["messages"])
 async def list_messages(
     user: CurrentUser,
     session: SessionDep,
-    conversation_id: Annotated[int | None, Query(alias="conversationId")] = None,
+    conversation_id: Annotated[RowId | None, Query(alias="conversationId")] = None,
     direction: Literal["in", "out"] | None = None,
     status: MessageStatus | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -60,7 +61,7 @@ async def list_messages(
 async def message_raw(
     _: AdminUser,
     session: SessionDep,
-    message_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    message_id: RowId,
 ) -> MessageRawOut:
     """What the provider sent for a message the desk cannot show yet (admins only);
     `raw` is null for any other message."""

@@ -6,6 +6,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import Field, field_validator
 
 from helpline.auth.schemas import ApiModel
+from helpline.db import RowId
 from helpline.media.schemas import MediaOut
 from helpline.messages.models import RAW_KEY
 
@@ -67,7 +68,7 @@ class MessageOut(ApiModel):
 
 class MessageIn(ApiModel):
     body: str = Field(min_length=1, max_length=4096)
-    quoted_id: int | None = Field(default=None, description="the id of the message replied to")
+    quoted_id: RowId | None = Field(default=None, description="the id of the message replied to")
 
     @field_validator("body")
     @classmethod

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from helpline.db import RowId
 from helpline.deps import CurrentUser, SessionDep
 from helpline.quick_replies import service
 from helpline.quick_replies.schemas import QuickReplyIn, QuickReplyOut, ReorderIn
@@ -33,7 +34,7 @@ async def reorder(data: ReorderIn, user: CurrentUser, session: SessionDep) -> li
 
 
 @router.get("/{reply_id}", response_model=QuickReplyOut, operation_id="getQuickReply")
-async def get_reply(reply_id: int, user: CurrentUser, session: SessionDep) -> QuickReplyOut:
+async def get_reply(reply_id: RowId, user: CurrentUser, session: SessionDep) -> QuickReplyOut:
     return QuickReplyOut.model_validate(await service.get_reply(session, user, reply_id))
 
 
@@ -46,7 +47,7 @@ async def create_reply(data: QuickReplyIn, user: CurrentUser, session: SessionDe
 
 @router.put("/{reply_id}", response_model=QuickReplyOut, operation_id="updateQuickReply")
 async def update_reply(
-    reply_id: int, data: QuickReplyIn, user: CurrentUser, session: SessionDep
+    reply_id: RowId, data: QuickReplyIn, user: CurrentUser, session: SessionDep
 ) -> QuickReplyOut:
     reply = await service.update_reply(session, user, reply_id, data)
     await session.commit()
@@ -56,6 +57,6 @@ async def update_reply(
 @router.delete(
     "/{reply_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteQuickReply"
 )
-async def delete_reply(reply_id: int, user: CurrentUser, session: SessionDep) -> None:
+async def delete_reply(reply_id: RowId, user: CurrentUser, session: SessionDep) -> None:
     await service.delete_reply(session, user, reply_id)
     await session.commit()

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field, field_validator, model_validator
 
 from helpline.auth.schemas import ApiModel
+from helpline.db import RowId
 from helpline.quick_replies.models import Scope
 
 SHORTCUT_PATTERN = r"^[a-z0-9_\-]{1,40}$"
@@ -31,7 +32,7 @@ class QuickReplyIn(ApiModel):
     title: str = Field(min_length=1, max_length=120)
     body: str = Field(min_length=1, max_length=4096)
     scope: Scope = Scope.PERSONAL
-    area_id: int | None = None
+    area_id: RowId | None = None
 
     @field_validator("shortcut")
     @classmethod

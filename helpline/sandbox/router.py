@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from helpline.conversations.schemas import ConversationOut
+from helpline.db import RowId
 from helpline.deps import CurrentUser, IngestWriterDep, SessionDep, SettingsDep
 from helpline.media.schemas import MediaOut
 from helpline.messages.models import Direction
@@ -30,7 +31,7 @@ Phone = Annotated[str, Query(min_length=3, max_length=40)]
     operation_id="sandboxInbound",
 )
 async def inbound(
-    channel_id: int,
+    channel_id: RowId,
     data: SandboxInbound,
     response: Response,
     _user: CurrentUser,
@@ -52,7 +53,7 @@ async def inbound(
     "/{channel_id}/outbound", response_model=list[SandboxOutbound], operation_id="sandboxOutbound"
 )
 async def outbound(
-    channel_id: int, to: Phone, _user: CurrentUser, session: SessionDep
+    channel_id: RowId, to: Phone, _user: CurrentUser, session: SessionDep
 ) -> list[SandboxOutbound]:
     messages = await service.thread(session, channel_id, to, Direction.OUT)
     return [
@@ -76,7 +77,7 @@ async def outbound(
     "/{channel_id}/thread", response_model=list[SandboxMessageOut], operation_id="sandboxThread"
 )
 async def thread(
-    channel_id: int, to: Phone, _user: CurrentUser, session: SessionDep
+    channel_id: RowId, to: Phone, _user: CurrentUser, session: SessionDep
 ) -> list[SandboxMessageOut]:
     messages = await service.thread(session, channel_id, to)
     return [SandboxMessageOut.model_validate(m) for m in messages]
@@ -84,7 +85,7 @@ async def thread(
 
 @router.post("/{channel_id}/read", response_model=SandboxReadOut, operation_id="sandboxRead")
 async def read(
-    channel_id: int, data: SandboxRead, _user: CurrentUser, session: SessionDep
+    channel_id: RowId, data: SandboxRead, _user: CurrentUser, session: SessionDep
 ) -> SandboxReadOut:
     updated = await service.read_all(session, channel_id, data.to)
     await session.commit()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from helpline.channels.service import get_channel
+from helpline.db import RowId
 from helpline.deps import AdminUser, CurrentUser, SessionDep
 from helpline.messages.schemas import MessageOut
 from helpline.templates import service
@@ -17,7 +18,7 @@ router = APIRouter(tags=["templates"])
     operation_id="listTemplates",
 )
 async def list_templates(
-    channel_id: int, _user: CurrentUser, session: SessionDep
+    channel_id: RowId, _user: CurrentUser, session: SessionDep
 ) -> list[TemplateOut]:
     """The channel's templates as last synced: approved first, then the others."""
     channel = await get_channel(session, channel_id)
@@ -35,7 +36,7 @@ async def list_templates(
     },
 )
 async def sync_templates(
-    channel_id: int, _admin: AdminUser, session: SessionDep
+    channel_id: RowId, _admin: AdminUser, session: SessionDep
 ) -> list[TemplateOut]:
     channel = await get_channel(session, channel_id)
     rows = await service.sync_templates(session, channel)
@@ -50,7 +51,7 @@ async def sync_templates(
     operation_id="sendTemplate",
 )
 async def send_template(
-    conv_id: int, data: TemplateSend, user: CurrentUser, session: SessionDep
+    conv_id: RowId, data: TemplateSend, user: CurrentUser, session: SessionDep
 ) -> MessageOut:
     msg = await service.send_template(session, user, conv_id, data)
     await session.commit()

@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from helpline.channels import runtime
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import ChannelLink
-from helpline.db import Database
+from helpline.db import Database, RowId
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
 from helpline.deps import DatabaseDep, IngestWriterDep
@@ -90,7 +90,7 @@ class Summary:
 
 @router.post("/wppconnect/{channel_id}", operation_id="wppconnectWebhook")
 async def wppconnect_webhook(
-    channel_id: int,
+    channel_id: RowId,
     request: Request,
     db: DatabaseDep,
     writer: IngestWriterDep,
@@ -101,7 +101,7 @@ async def wppconnect_webhook(
 
 @router.post("/evolution/{channel_id}", operation_id="evolutionWebhook")
 async def evolution_webhook(
-    channel_id: int,
+    channel_id: RowId,
     request: Request,
     db: DatabaseDep,
     writer: IngestWriterDep,

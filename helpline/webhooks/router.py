@@ -8,7 +8,7 @@ channel, checked before anything is parsed.
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -21,7 +21,22 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
 
-@router.get("/whatsapp", response_class=PlainTextResponse, operation_id="whatsappWebhookVerify")
+# The challenge is plain text, a refusal the usual JSON (declared by hand: FastAPI would
+# give every answer of a plain-text route the text/plain type).
+_REFUSED_AS_JSON: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "Refused: `detail` says why",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+}
+
+
+@router.get(
+    "/whatsapp",
+    response_class=PlainTextResponse,
+    responses=_REFUSED_AS_JSON,
+    operation_id="whatsappWebhookVerify",
+)
 async def verify(
     db: DatabaseDep,
     mode: Annotated[str | None, Query(alias="hub.mode")] = None,

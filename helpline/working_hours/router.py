@@ -7,6 +7,7 @@ from helpline.auth.models import Role
 from helpline.auth.service import user_area_ids
 from helpline.clock import utcnow
 from helpline.conversations.routing import drain_areas
+from helpline.db import RowId
 from helpline.deps import CurrentUser, Overseer, SessionDep
 from helpline.errors import Forbidden
 from helpline.working_hours import service
@@ -21,13 +22,13 @@ async def list_schedules(_user: CurrentUser, session: SessionDep) -> list[Schedu
 
 
 @router.get("/{area_id}", response_model=ScheduleOut, operation_id="getWorkingHours")
-async def get_schedule(area_id: int, _user: CurrentUser, session: SessionDep) -> ScheduleOut:
+async def get_schedule(area_id: RowId, _user: CurrentUser, session: SessionDep) -> ScheduleOut:
     return await service.get_schedule(session, await get_area(session, area_id))
 
 
 @router.put("/{area_id}", response_model=ScheduleOut, operation_id="setWorkingHours")
 async def set_schedule(
-    area_id: int, data: ScheduleIn, user: Overseer, session: SessionDep
+    area_id: RowId, data: ScheduleIn, user: Overseer, session: SessionDep
 ) -> ScheduleOut:
     area = await get_area(session, area_id)
     if user.role != Role.ADMIN and area.id not in await user_area_ids(session, user.id):
@@ -39,7 +40,7 @@ async def set_schedule(
 
 
 @router.get("/{area_id}/status", response_model=OpenStatus, operation_id="workingHoursStatus")
-async def status(area_id: int, _user: CurrentUser, session: SessionDep) -> OpenStatus:
+async def status(area_id: RowId, _user: CurrentUser, session: SessionDep) -> OpenStatus:
     area = await get_area(session, area_id)
     schedule = await service.load(session, area)
     now = utcnow()

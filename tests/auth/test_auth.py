@@ -50,7 +50,9 @@ async def test_missing_fields_name_the_field(app: App) -> None:
     async with app.client() as client:
         response = await client.post("/api/auth/login", json={"username": "test"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "password"]
+    body = response.json()
+    assert body["errors"][0]["loc"] == ["body", "password"]
+    assert body["detail"] == "password: Field required"
 
 
 async def test_no_cookie_no_access(app: App) -> None:

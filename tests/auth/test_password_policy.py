@@ -16,9 +16,12 @@ from tests.conftest import App, login, make_user
 
 def _rule(response: httpx.Response) -> str:
     assert response.status_code == 422, response.text
-    detail = response.json()["detail"]
-    assert isinstance(detail, list) and detail[0]["loc"] == ["body", "password"]
-    return str(detail[0]["msg"])
+    body = response.json()
+    errors = body["errors"]
+    assert errors[0]["loc"] == ["body", "password"]
+    # One line for a person, naming the field.
+    assert body["detail"].startswith("password: ") and "\n" not in body["detail"]
+    return str(errors[0]["msg"])
 
 
 @pytest.mark.parametrize(

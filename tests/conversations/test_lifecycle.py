@@ -75,7 +75,7 @@ async def test_bad_inbound_is_rejected_and_stores_nothing(
 ) -> None:
     no_from = await admin.post("/api/sandbox/1/inbound", json={"text": "hola"})
     assert no_from.status_code == 422
-    assert no_from.json()["detail"][0]["loc"] == ["body", "from"]
+    assert no_from.json()["errors"][0]["loc"] == ["body", "from"]
     bad_phone = await inbound(admin, phone="not-a-phone")
     assert bad_phone.status_code == 422
     assert "not a phone number" in bad_phone.json()["detail"]

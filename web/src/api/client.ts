@@ -5,7 +5,7 @@ import type { paths } from './openapi'
 /** Error raised for any non-2xx answer (or a network failure, status 0). */
 export class ApiError extends Error {
   readonly status: number
-  /** the raw `detail` of the answer, when there was one (string or pydantic errors) */
+  /** the answer's field `errors` when it has them (pydantic's shape), else its `detail` */
   readonly detail: unknown
   /** the whole parsed answer (e.g. a refused publish lists its `problems` beside `detail`) */
   readonly body: unknown
@@ -100,8 +100,15 @@ export async function unwrap<D>(request: Promise<Answer<D>>): Promise<D> {
   const { data, error, response } = answer
   if (response.ok) return data as D
   const body: unknown = error ?? null
-  const raw =
-    body && typeof body === 'object' && 'detail' in body ? (body as { detail: unknown }).detail : null
+  // Every refusal is an ErrorOut: `detail` one line; a request that did not validate also
+  // lists its field `errors` (pydantic's shape), which the forms place next to their fields.
+  const fields =
+    body && typeof body === 'object' && 'errors' in body ? (body as { errors: unknown }).errors : null
+  const raw = Array.isArray(fields)
+    ? fields
+    : body && typeof body === 'object' && 'detail' in body
+      ? (body as { detail: unknown }).detail
+      : null
   const message =
     (raw !== null ? detailToMessage(raw) : null) ??
     (response.statusText || `HTTP ${response.status}`)
