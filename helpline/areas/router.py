@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from helpline.areas import service
 from helpline.areas.schemas import AreaCreate, AreaMemberOut, AreaOut, AreaUpdate
-from helpline.deps import AdminUser, CurrentUser, SessionDep
+from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/areas", tags=["areas"])
 

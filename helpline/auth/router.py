@@ -10,6 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpline import metrics
 from helpline.areas.service import memberships
 from helpline.auth import service, throttle
+from helpline.auth.deps import (
+    ActiveSessionDep,
+    AdminUser,
+    LimiterDep,
+    Overseer,
+    SessionDep,
+    SettingsDep,
+    check_origin,
+    set_session_cookie,
+)
 from helpline.auth.devices import describe_device
 from helpline.auth.models import User, UserSession
 from helpline.auth.passwords import password_problem
@@ -22,16 +32,6 @@ from helpline.auth.schemas import (
     UserCreate,
     UserOut,
     UserUpdate,
-)
-from helpline.deps import (
-    ActiveSessionDep,
-    AdminUser,
-    LimiterDep,
-    Overseer,
-    SessionDep,
-    SettingsDep,
-    check_origin,
-    set_session_cookie,
 )
 from helpline.limiter import retry_after_header
 

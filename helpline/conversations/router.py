@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from helpline.auth.deps import CurrentUser, Overseer, SessionDep
 from helpline.conversations import service
 from helpline.conversations.schemas import (
     AssignIn,
@@ -12,7 +13,6 @@ from helpline.conversations.schemas import (
     InboxQuery,
     TransferIn,
 )
-from helpline.deps import CurrentUser, Overseer, SessionDep
 from helpline.messages.schemas import MessageIn, MessageOut, Page
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse
 
 from helpline.areas.service import list_areas
+from helpline.auth.deps import AdminUser, CurrentUser, Overseer, SessionDep
 from helpline.conversations.service import access_conversation
-from helpline.deps import AdminUser, CurrentUser, Overseer, SessionDep
 from helpline.errors import NotFound
 from helpline.flows import bot, service
 from helpline.flows.definition import FlowDefinition, Problem

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
-from helpline.deps import CurrentUser, SessionDep, SettingsDep
+from helpline.auth.deps import CurrentUser, SessionDep, SettingsDep
 from helpline.errors import Conflict, NotFound
 from helpline.media import fetcher, service
 from helpline.media.models import MediaStatus

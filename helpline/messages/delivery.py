@@ -23,7 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from helpline import metrics
+from helpline import metrics, outbox
 from helpline.batches import drain_forever
 from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import build_provider
@@ -39,7 +39,6 @@ from helpline.conversations.models import Conversation
 from helpline.db import Database
 from helpline.media.models import MediaStatus
 from helpline.media.service import MediaStorage, download_name
-from helpline.messages import outbox
 from helpline.messages.models import Message, MessageStatus
 from helpline.messages.service import advance_status
 from helpline.messages.views import load_views

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from helpline.deps import CurrentUser, SessionDep
+from helpline.auth.deps import CurrentUser, SessionDep
 from helpline.quick_replies import service
 from helpline.quick_replies.schemas import QuickReplyIn, QuickReplyOut, ReorderIn
 

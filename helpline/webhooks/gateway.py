@@ -26,14 +26,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from helpline.auth.deps import DatabaseDep
 from helpline.channels import runtime
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import ChannelLink
 from helpline.db import Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
-from helpline.deps import DatabaseDep, IngestWriterDep
 from helpline.errors import DomainError
+from helpline.messages.deps import IngestWriterDep
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
 from helpline.webhooks.gateway_parser import (
     NotAnEvent,

@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from helpline.deps import DatabaseDep, IngestWriterDep
+from helpline.auth.deps import DatabaseDep
+from helpline.messages.deps import IngestWriterDep
 from helpline.webhooks import service
 
 log = logging.getLogger(__name__)
