@@ -9,8 +9,8 @@ from __future__ import annotations
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
 from helpline.channels import hooks as channel_hooks
-from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
+from helpline.channels.providers.web import messages as wm
 from helpline.conversations import handlers as conversation_handlers
 from helpline.conversations import hooks as conversation_hooks
 from helpline.db import Database

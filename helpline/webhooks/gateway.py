@@ -30,19 +30,15 @@ from helpline.auth.deps import DatabaseDep
 from helpline.channels import runtime
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import ChannelLink
+from helpline.channels.providers.bridge.events import NotAnEvent, Reading, SessionChange
+from helpline.channels.providers.evolution.parser import read_evolution
+from helpline.channels.providers.wppconnect.parser import read_wppconnect
 from helpline.db import Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
 from helpline.errors import DomainError
 from helpline.messages.deps import IngestWriterDep
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
-from helpline.webhooks.gateway_parser import (
-    NotAnEvent,
-    Reading,
-    SessionChange,
-    read_evolution,
-    read_wppconnect,
-)
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from helpline.auth.deps import DatabaseDep
+from helpline.channels.providers.cloud import signature
 from helpline.messages.deps import IngestWriterDep
 from helpline.webhooks import service
 
@@ -29,7 +30,7 @@ async def verify(
     token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
     challenge: Annotated[str, Query(alias="hub.challenge")] = "",
 ) -> PlainTextResponse:
-    if not service.verify_challenge(await service.cloud_channels(db), mode, token):
+    if not signature.verify_challenge(await service.cloud_channels(db), mode, token):
         raise HTTPException(403, "Verification failed")
     return PlainTextResponse(challenge)
 
@@ -39,10 +40,10 @@ async def notify(request: Request, db: DatabaseDep, writer: IngestWriterDep) -> 
     body = await request.body()
     channels = await service.cloud_channels(db)
     try:
-        secrets = service.signed_secrets(
-            channels, body, request.headers.get(service.SIGNATURE_HEADER)
+        secrets = signature.signed_secrets(
+            channels, body, request.headers.get(signature.SIGNATURE_HEADER)
         )
-    except service.BadSignature as exc:
+    except signature.BadSignature as exc:
         log.warning("cloud webhook refused: %s", exc.detail)
         raise HTTPException(exc.status_code, exc.detail) from None
     # What cannot be understood is kept as a dead letter and still acknowledged: Meta's

@@ -12,8 +12,6 @@ admin can re-process it after an upgrade: nothing acknowledged is lost.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 from dataclasses import dataclass, field
@@ -24,17 +22,16 @@ from sqlalchemy import select
 
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
+from helpline.channels.providers.cloud import parser
 from helpline.db import Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
 from helpline.errors import DomainError
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
-from helpline.webhooks import parser
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "cloud"
-SIGNATURE_HEADER = "X-Hub-Signature-256"
 # Statuses the desk records; WhatsApp's "played" (a voice note listened to) counts as read.
 STATUS_MAP = {
     "sent": "sent",
@@ -66,46 +63,9 @@ class Summary:
         }
 
 
-class BadSignature(Exception):
-    def __init__(self, detail: str, status_code: int) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.status_code = status_code
-
-
 async def cloud_channels(db: Database) -> list[Channel]:
     async with db.sessionmaker() as session:
         return list(await session.scalars(select(Channel).where(Channel.provider == PROVIDER)))
-
-
-def verify_challenge(channels: list[Channel], mode: str | None, token: str | None) -> bool:
-    if mode != "subscribe" or not token:
-        return False
-    return any(
-        hmac.compare_digest(str(c.config.get("verify_token") or ""), token)
-        for c in channels
-        if c.config.get("verify_token")
-    )
-
-
-def signed_secrets(channels: list[Channel], body: bytes, header: str | None) -> set[str]:
-    """The app secrets that signed this body (a deployment may hold several Meta apps).
-    Raises BadSignature (401 missing, 403 wrong) when none did."""
-    if not header:
-        raise BadSignature(f"Missing {SIGNATURE_HEADER} header", 401)
-    scheme, _, signature = header.strip().partition("=")
-    if scheme != "sha256" or not signature:
-        raise BadSignature(f"Malformed {SIGNATURE_HEADER} header", 401)
-    matched = set()
-    for secret in {str(c.config.get("app_secret") or "") for c in channels}:
-        if not secret:
-            continue
-        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        if hmac.compare_digest(expected, signature.lower()):
-            matched.add(secret)
-    if not matched:
-        raise BadSignature("Invalid signature", 403)
-    return matched
 
 
 async def receive(

@@ -53,7 +53,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import (
     ChannelLink,
     ConfigField,
@@ -64,6 +63,7 @@ from helpline.channels.providers.base import (
     ProviderError,
     SendResult,
 )
+from helpline.channels.providers.web import messages as wm
 from helpline.private_files import create_private_file
 
 log = logging.getLogger(__name__)

@@ -25,6 +25,8 @@ TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 FILE_TIMEOUT = httpx.Timeout(120.0, connect=5.0)
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
 REASON_MAX = 500
+# The channel's `qr` column holds the QR text; a PNG data URL rarely fits in it.
+QR_MAX = 2000
 
 
 def digits(phone: str) -> str:
@@ -147,3 +149,16 @@ class BridgeClient:
         except ValueError:
             return {}
         return data if isinstance(data, dict) else {"items": data}
+
+
+def qr_text(urlcode: Any, image: Any) -> str | None:
+    """The QR code's text when the server sent it; else its image as a data URL if that
+    fits where the channel keeps it."""
+    if isinstance(urlcode, str) and urlcode.strip():
+        return urlcode.strip()
+    if isinstance(image, str) and image.strip():
+        image = image.strip()
+        if not image.startswith("data:"):
+            image = "data:image/png;base64," + image
+        return image if len(image) <= QR_MAX else None
+    return None
