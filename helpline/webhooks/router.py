@@ -49,4 +49,4 @@ async def notify(request: Request, db: DatabaseDep, writer: IngestWriterDep) -> 
     # What cannot be understood is kept as a dead letter and still acknowledged: Meta's
     # retries would bring the same body again, and an admin can re-process it.
     summary = await service.receive(db, writer, channels, secrets, body)
-    return JSONResponse(summary.as_dict())
+    return JSONResponse(summary.as_dict(with_sessions=False))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hmac
 import json
 from typing import Any
 from urllib.parse import quote
@@ -161,4 +162,17 @@ def qr_text(urlcode: Any, image: Any) -> str | None:
         if not image.startswith("data:"):
             image = "data:image/png;base64," + image
         return image if len(image) <= QR_MAX else None
+    return None
+
+
+def secret_problem(config: dict[str, Any], sent: str | None) -> str | None:
+    """Why a webhook call is refused (`no secret configured`, `missing`, `wrong`), or None
+    when it carries the channel's `webhook_secret` (neither bridge can sign its bodies)."""
+    expected = str(config.get("webhook_secret") or "")
+    if not expected:
+        return "no secret configured"
+    if not sent:
+        return "missing"
+    if not hmac.compare_digest(expected.encode(), sent.encode()):
+        return "wrong"
     return None

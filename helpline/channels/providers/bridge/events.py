@@ -22,24 +22,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from helpline.channels.providers.base import InboundMessage, MediaRef, StatusUpdate
+from helpline.channels.providers.webhook import SessionChange as SessionChange
 
 TYPE_MAX = 16  # messages.type
 
 
 class NotAnEvent(ValueError):
     """The body is not a webhook event at all (400)."""
-
-
-@dataclass(frozen=True)
-class SessionChange:
-    """A change of the remote session: a state (disconnected, qr, connecting, connected,
-    error) with its detail, a QR code to scan, and/or the number and name now linked."""
-
-    state: str | None = None
-    detail: str | None = None
-    qr: str | None = None
-    phone: str | None = None
-    name: str | None = None
 
 
 @dataclass
