@@ -17,7 +17,6 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +32,7 @@ from helpline.channels.providers.base import (
     Provider,
     ProviderError,
 )
+from helpline.channels.runtime import ChannelRuntime
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_status
 from helpline.conversations.models import Conversation
@@ -43,9 +43,6 @@ from helpline.messages.models import Message, MessageStatus
 from helpline.messages.service import advance_status
 from helpline.messages.views import load_views
 from helpline.presence.service import NODE
-
-if TYPE_CHECKING:
-    from helpline.channels.runtime import ChannelRuntime
 
 log = logging.getLogger(__name__)
 

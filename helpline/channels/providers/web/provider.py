@@ -1,5 +1,9 @@
 """The WhatsApp Web provider (`web`): any number, linked by scanning a QR code.
 
+Longer than 500 lines on purpose: it is one session's state machine (connect, QR, pair,
+reconnect with backoff, log out) and the sends that need that session; split, its
+reconnect and stop paths would be read across files. Reading events is `messages.py`.
+
 It drives one neonize client per channel (neonize is a Python binding of whatsmeow, the Go
 WhatsApp Web multi-device library) from asyncio through `neonize.aioze`. neonize is an
 optional extra: `pip install 'helpline[web]'`; without it this module still imports and a
