@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,10 +16,12 @@ from bench.ingest.databases import BenchDatabases
 async def _fresh_channel_db(url: str) -> None:
     from sqlalchemy import update
 
+    from helpline.channels import crypto
     from helpline.db import Database
     from helpline.demo import seed_demo
     from helpline.flows.models import Flow
 
+    crypto.configure(secrets.token_urlsafe(48))  # the seed seals the channel's config
     db = Database(url)
     try:
         await seed_demo(db)  # the admin and sandbox channel 1, as the server has them
