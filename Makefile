@@ -46,6 +46,7 @@ lint: install
 	$(BIN)/ruff check helpline tests bench
 	$(BIN)/ruff format --check helpline tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	scripts/check-openapi.sh
 	cd web && npm run lint && npm run typecheck
 

@@ -74,6 +74,7 @@ from helpline.templates.router import router as templates_router
 from helpline.tokens.router import router as tokens_router
 from helpline.webhooks.gateway import router as gateway_webhooks_router
 from helpline.webhooks.router import router as webhooks_router
+from helpline.wiring import IngestSink, connect_hooks
 from helpline.working_hours.router import router as working_hours_router
 
 log = logging.getLogger(__name__)
@@ -156,12 +157,13 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         # Every operation declares its refusals as ErrorOut (also FastAPI's own 422s).
         responses=ERROR_RESPONSES,
     )
+    connect_hooks()
     app.state.settings = settings
     app.state.db = db
     app.state.limiter = Limiter(settings.redis_url)
     metrics.add_scrape_hook(database_gauges)
     app.state.ingest = IngestWriter(db, MediaStorage.of(settings))
-    app.state.runtime = ChannelRuntime(db, settings, app.state.ingest)
+    app.state.runtime = ChannelRuntime(db, settings, IngestSink(db, app.state.ingest))
     crypto.configure_from(settings)
     if settings.cors_origins:
         app.add_middleware(

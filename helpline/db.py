@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from helpline.hooks import Hook
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -67,20 +69,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# Run with the session's `info` after each successful commit; the modules that queue work
+# in `info` (realtime events, the outbox wake-up) connect to it when imported.
+COMMITTED: Hook[[dict[str, Any]]] = Hook("db.committed")
+
+
 class HelplineSession(AsyncSession):
     """An AsyncSession that publishes queued realtime events only after a commit succeeds."""
 
     async def commit(self) -> None:
         await super().commit()
-        # Imported here: both modules import this one.
-        from helpline import realtime
-        from helpline.messages import outbox
-
-        if self.info.pop("outbox_dirty", False):
-            outbox.notify()
-        events = self.info.pop("realtime_events", [])
-        if events:
-            await realtime.publish(events)
+        await COMMITTED.run(self.info)
 
     async def rollback(self) -> None:
         self.info.pop("realtime_events", None)

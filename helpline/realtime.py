@@ -12,13 +12,12 @@ from typing import Any
 
 import socketio
 from redis import asyncio as aioredis
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline import metrics
 from helpline.config import Settings
-from helpline.db import Database
-from helpline.presence.models import ConsoleSocket
+from helpline.db import COMMITTED, Database
+from helpline.hooks import Hook
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +77,28 @@ def queue_event(
         events.append(RealtimeEvent(name, payload, tuple(sorted(rooms))))
 
 
-async def queue_rooms_changed(session: AsyncSession, user_id: int) -> None:
-    """The user's areas, role or access changed: after the commit, drop their sockets (on
-    every process), so no event of an area they left reaches them."""
-    sids = await session.scalars(select(ConsoleSocket.sid).where(ConsoleSocket.user_id == user_id))
-    found = tuple(sids)
-    if found:
-        session.info.setdefault("realtime_events", []).append(Disconnect(found))
+def queue_disconnect(session: AsyncSession, sids: tuple[str, ...]) -> None:
+    """Drop these sockets (on every process) once the session's transaction commits."""
+    if sids:
+        session.info.setdefault("realtime_events", []).append(Disconnect(sids))
+
+
+# A socket asks to connect: the handler (presence, at start-up) authenticates it from the
+# cookie, enters its rooms and saves its session, or raises ConnectionRefusedError.
+SOCKET_CONNECT: Hook[[socketio.AsyncServer, Database, Settings, str, str | None]] = Hook(
+    "realtime.socket_connect"
+)
+# A socket that connected went away; its saved session is given.
+SOCKET_DISCONNECT: Hook[[Database, str, dict[str, Any]]] = Hook("realtime.socket_disconnect")
+
+
+async def _after_commit(info: dict[str, Any]) -> None:
+    events = info.pop("realtime_events", [])
+    if events:
+        await publish(events)
+
+
+COMMITTED.connect(_after_commit)
 
 
 def add_listener(listener: Listener) -> None:
@@ -176,26 +190,9 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
         cors_credentials=True,
     )
 
-    # Imported here: both import this module to queue events.
-    from helpline.auth import service as auth_service
-    from helpline.presence import service as presence
-
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = _cookie(environ, settings.session_cookie_name)
-        async with db.sessionmaker() as session:
-            found = await auth_service.resolve_session(session, settings, token)
-            if found is None:
-                raise socketio.exceptions.ConnectionRefusedError("authentication required")
-            user = found.user
-            rooms = [user_room(user.id), role_room(user.role)]
-            area_ids = await auth_service.user_area_ids(session, user.id)
-            rooms += [area_room(a) for a in area_ids]
-            if user.role == "SUPERVISOR":
-                rooms += [supervisors_room(a) for a in area_ids]
-        for room in rooms:
-            await server.enter_room(sid, room)
-        await server.save_session(sid, {"user_id": user.id, "role": user.role})
-        await presence.connected(db, user.id, sid)
+        cookie = _cookie(environ, settings.session_cookie_name)
+        await SOCKET_CONNECT.run(server, db, settings, sid, cookie)
         metrics.CONNECTED_SOCKETS.inc()
         _notify((PRESENCE_CHANGED,))
 
@@ -203,7 +200,7 @@ def create_server(settings: Settings, db: Database) -> socketio.AsyncServer:
         state = await server.get_session(sid)
         if state:
             metrics.CONNECTED_SOCKETS.dec()
-            await presence.disconnected(db, state["user_id"], sid)
+            await SOCKET_DISCONNECT.run(db, sid, state)
             _notify((PRESENCE_CHANGED,))
 
     server.on("connect", connect)

@@ -4,8 +4,8 @@ from fastapi import APIRouter, status
 
 from helpline.areas import service
 from helpline.areas.schemas import AreaCreate, AreaMemberOut, AreaOut, AreaUpdate
+from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
 from helpline.db import RowId
-from helpline.deps import AdminUser, CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/areas", tags=["areas"])
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.areas import hooks
 from helpline.areas.models import Area, UserArea
 from helpline.areas.schemas import AreaCreate, AreaUpdate
 from helpline.auth.models import User
-from helpline.conversations.models import Conversation
 from helpline.errors import Conflict, NotFound, Unprocessable
-from helpline.flows.service import ensure_area_unused
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ async def update_area(session: AsyncSession, area_id: int, data: AreaUpdate) -> 
     area = await get_area(session, area_id)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("active") is False and area.active:
-        await ensure_area_unused(session, area)  # 409 naming the flow
+        await hooks.AREA_RETIRING.run(session, area)  # 409 naming the flow
     if changes.get("name"):
         await _ensure_unique_name(session, changes["name"], exclude_id=area.id)
     for field, value in changes.items():
@@ -65,22 +64,14 @@ async def update_area(session: AsyncSession, area_id: int, data: AreaUpdate) -> 
         setattr(area, field, value)
     await session.flush()
     if changes.get("auto_assign") or changes.get("capacity") or changes.get("active"):
-        from helpline.conversations.routing import drain_areas
-
-        await drain_areas(session, [area.id])
+        await hooks.QUEUES_MAY_MOVE.run(session, [area.id])
     return area
 
 
 async def delete_area(session: AsyncSession, area_id: int) -> None:
     area = await get_area(session, area_id)
-    await ensure_area_unused(session, area)  # 409 naming the flow
-    used = await session.scalar(
-        select(func.count()).select_from(Conversation).where(Conversation.area_id == area.id)
-    )
-    if used:
-        raise Conflict(
-            f"Area '{area.name}' has {used} conversation(s) in its history; deactivate it instead"
-        )
+    await hooks.AREA_RETIRING.run(session, area)  # 409 naming the flow
+    await hooks.AREA_DELETING.run(session, area)  # 409 when conversations used it
     await session.delete(area)
 
 
@@ -128,6 +119,4 @@ async def set_memberships(
         UserArea(user_id=user_id, area_id=a, is_default=a == default_area_id) for a in wanted
     )
     await session.flush()
-    from helpline.conversations.routing import drain_areas  # routing reads memberships
-
-    await drain_areas(session, wanted)
+    await hooks.QUEUES_MAY_MOVE.run(session, wanted)

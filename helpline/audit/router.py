@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from helpline.audit import service
 from helpline.audit.schemas import AuditEntryOut, AuditPage
-from helpline.deps import AdminUser, SessionDep
+from helpline.auth.deps import AdminUser, SessionDep
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

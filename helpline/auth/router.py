@@ -11,6 +11,18 @@ from helpline import metrics
 from helpline.areas.service import memberships
 from helpline.audit import service as audit
 from helpline.auth import service, throttle
+from helpline.auth.deps import (
+    ActiveSessionDep,
+    AdminUser,
+    LimiterDep,
+    Overseer,
+    SessionDep,
+    SettingsDep,
+    acting_as,
+    check_origin,
+    client_ip,
+    set_session_cookie,
+)
 from helpline.auth.devices import describe_device
 from helpline.auth.models import User, UserSession
 from helpline.auth.passwords import password_problem
@@ -25,18 +37,6 @@ from helpline.auth.schemas import (
     UserUpdate,
 )
 from helpline.db import RowId
-from helpline.deps import (
-    ActiveSessionDep,
-    AdminUser,
-    LimiterDep,
-    Overseer,
-    SessionDep,
-    SettingsDep,
-    acting_as,
-    check_origin,
-    client_ip,
-    set_session_cookie,
-)
 from helpline.limiter import retry_after_header
 
 log = logging.getLogger(__name__)

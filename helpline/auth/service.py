@@ -20,7 +20,7 @@ from helpline.auth.schemas import UserCreate, UserUpdate
 from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.errors import Conflict, NotFound
-from helpline.realtime import queue_rooms_changed
+from helpline.presence.rooms import queue_rooms_changed
 
 # With SESSION_ROLLING, extend a session at most this often (not a write per request).
 ROLLING_GRANULARITY = timedelta(minutes=1)

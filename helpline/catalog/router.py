@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
+from helpline.auth.deps import CurrentUser, Overseer, SessionDep, SettingsDep
 from helpline.catalog import csv_io, service
 from helpline.catalog.schemas import (
     CategoryIn,
@@ -19,7 +20,6 @@ from helpline.catalog.schemas import (
     ProductPatch,
     ProductQuery,
 )
-from helpline.deps import CurrentUser, Overseer, SessionDep, SettingsDep
 from helpline.media.service import Inspected, limit_bytes, remove_files, too_big
 from helpline.messages.schemas import Page
 

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from helpline.auth.deps import AdminUser, CurrentUser, Overseer, SessionDep
 from helpline.auth.models import Role
 from helpline.channels import control, service
 from helpline.channels.models import Channel
@@ -23,7 +24,6 @@ from helpline.channels.schemas import (
     ProviderOut,
 )
 from helpline.db import RowId
-from helpline.deps import AdminUser, CurrentUser, Overseer, SessionDep
 
 router = APIRouter(prefix="/api/channels", tags=["channels"])
 # The seed's session-control routes: the same actions on the default channel.

@@ -22,9 +22,9 @@ from fastapi import FastAPI
 from sqlalchemy import or_, select, update
 
 from helpline.channels import service
+from helpline.channels.hooks import InboundSink
 from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import PROVIDERS, build_provider
-from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import (
     InboundMessage,
     Provider,
@@ -35,10 +35,7 @@ from helpline.clock import utcnow
 from helpline.config import Settings
 from helpline.contacts.service import normalize_phone
 from helpline.db import Database
-from helpline.dead_letters import service as dead_letters
-from helpline.dead_letters.models import DeadLetter
 from helpline.errors import Unprocessable
-from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
 from helpline.presence.service import NODE
 
 log = logging.getLogger(__name__)
@@ -52,9 +49,9 @@ SPARE_THREADS = 16
 class DbChannelLink:
     """A provider's voice: each report is one short transaction of its own."""
 
-    def __init__(self, db: Database, ingest: IngestWriter, channel_id: int) -> None:
+    def __init__(self, db: Database, sink: InboundSink, channel_id: int) -> None:
         self.db = db
-        self.ingest = ingest
+        self.sink = sink
         self.channel_id = channel_id
 
     async def state(self, state: str, detail: str | None = None) -> None:
@@ -114,44 +111,19 @@ class DbChannelLink:
     async def inbound(self, message: InboundMessage) -> None:
         """Raises `Unprocessable` for a sender that is neither a phone nor a user id: the
         provider keeps the event as a dead letter."""
-        await self.ingest.submit(Inbound.parse(self.channel_id, message))
+        await self.sink.inbound(self.channel_id, message)
 
     async def status(self, update: StatusUpdate) -> None:
-        await ingest_status(self.db, self.channel_id, update)
+        await self.sink.status(self.channel_id, update)
 
     async def dead_letter(self, body: str, reason: str) -> None:
         provider = await self._provider()
-        await dead_letters.record(self.db, provider, body, reason, self.channel_id)
+        await self.sink.dead_letter(provider, body, reason, self.channel_id)
 
     async def _provider(self) -> str:
         async with self.db.sessionmaker() as session:
             channel = await session.get(Channel, self.channel_id)
             return channel.provider if channel is not None else "unknown"
-
-
-async def reprocess_web(
-    letter: DeadLetter, db: Database, writer: IngestWriter
-) -> dead_letters.Reading:
-    """A WhatsApp Web message event kept whole, read again by this version (its media, if
-    any, is fetched later through the session, like a failed download)."""
-    if letter.channel_id is None:
-        return dead_letters.Reading(problems=["its WhatsApp Web channel no longer exists"])
-    event = wm.event_from_dead_letter(letter.body)
-    source = event.Info.MessageSource
-    if wm.ignore_reason(source) is not None:
-        return dead_letters.Reading()
-    phone = wm.sender_phone(source)
-    lid = wm.sender_lid(source) if phone is None else None
-    if phone is None and lid is None:
-        return dead_letters.Reading(problems=["WhatsApp said neither the number nor the LID"])
-    inbound = wm.to_inbound(event, phone or "", lid)
-    if inbound is None:
-        return dead_letters.Reading()
-    await writer.submit(Inbound.parse(letter.channel_id, inbound))
-    return dead_letters.Reading(messages=1)
-
-
-dead_letters.register("web", reprocess_web)
 
 
 def channel_link(app: FastAPI, channel_id: int) -> DbChannelLink:
@@ -170,10 +142,10 @@ def long_lived_providers() -> list[str]:
 
 
 class ChannelRuntime:
-    def __init__(self, db: Database, settings: Settings, ingest: IngestWriter) -> None:
+    def __init__(self, db: Database, settings: Settings, sink: InboundSink) -> None:
         self.db = db
         self.settings = settings
-        self.ingest = ingest
+        self.sink = sink
         self.sessions: dict[int, RunningSession] = {}
         self._wake = asyncio.Event()
         self._threads = 0
@@ -192,7 +164,7 @@ class ChannelRuntime:
             }
 
     def link(self, channel_id: int) -> DbChannelLink:
-        return DbChannelLink(self.db, self.ingest, channel_id)
+        return DbChannelLink(self.db, self.sink, channel_id)
 
     def wake(self) -> None:
         self._wake.set()

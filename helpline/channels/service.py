@@ -10,12 +10,14 @@ import secrets
 from typing import Any
 
 import segno
-from sqlalchemy import JSON, delete, exists, select, type_coerce, update
+from sqlalchemy import JSON, delete, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from helpline import outbox
 from helpline.areas.models import Area
 from helpline.auth.models import Role
+from helpline.channels import hooks
 from helpline.channels.crypto import needs_sealing
 from helpline.channels.models import Channel, ChannelEvent, ChannelState
 from helpline.channels.providers import MASK, config_fields, missing_config, provider_class
@@ -29,9 +31,7 @@ from helpline.channels.schemas import (
 )
 from helpline.clock import utcnow
 from helpline.contacts.service import normalize_phone
-from helpline.conversations.models import Conversation
-from helpline.errors import Conflict, NotFound, Unprocessable
-from helpline.messages import outbox
+from helpline.errors import NotFound, Unprocessable
 from helpline.realtime import queue_event, role_room
 
 OVERSEERS = [role_room(Role.ADMIN.value), role_room(Role.SUPERVISOR.value)]
@@ -122,11 +122,7 @@ async def update_metadata(
 
 
 async def delete_channel(session: AsyncSession, channel: Channel) -> None:
-    used = await session.scalar(select(exists().where(Conversation.channel_id == channel.id)))
-    if used:
-        raise Conflict(
-            "This number has conversations, so it cannot be deleted: stop or pause it instead"
-        )
+    await hooks.CHANNEL_DELETING.run(session, channel)  # 409 when it has conversations
     if channel.is_default:
         other = await session.scalar(
             select(Channel).where(Channel.id != channel.id).order_by(Channel.id).limit(1)

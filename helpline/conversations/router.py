@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from helpline.auth.deps import CurrentUser, Overseer, SessionDep
 from helpline.conversations import service
 from helpline.conversations.schemas import (
     AssignIn,
@@ -13,7 +14,6 @@ from helpline.conversations.schemas import (
     TransferIn,
 )
 from helpline.db import RowId
-from helpline.deps import CurrentUser, Overseer, SessionDep
 from helpline.messages.schemas import MessageIn, MessageOut, Page
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])

@@ -13,7 +13,10 @@ from helpline.areas.models import Area, UserArea
 from helpline.auth.models import Role, User
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_conversation
+from helpline.conversations.lifecycle import log_event, set_assignee
 from helpline.conversations.models import Conversation, ConversationStatus
+from helpline.messages.models import Sender
+from helpline.messages.service import queue_outbound
 from helpline.presence.service import is_online
 from helpline.realtime import area_room, queue_event, role_room, supervisors_room
 from helpline.working_hours import service as working_hours
@@ -62,8 +65,6 @@ async def pick_operator(session: AsyncSession, area: Area) -> User | None:
 
 async def try_assign(session: AsyncSession, conv: Conversation) -> bool:
     """Give a pending conversation to someone now if the rules allow; else announce it waits."""
-    from helpline.conversations.service import set_assignee  # service uses routing
-
     if conv.status != ConversationStatus.PENDING or conv.assigned_user_id or conv.area_id is None:
         return False
     area = await session.get(Area, conv.area_id)
@@ -89,9 +90,6 @@ async def try_assign(session: AsyncSession, conv: Conversation) -> bool:
 async def customer_waiting(session: AsyncSession, conv: Conversation) -> None:
     """A customer wrote into a queued conversation: outside the area's hours they are told
     so (once per conversation and local day), inside them someone may take it now."""
-    from helpline.messages.models import Sender
-    from helpline.messages.service import queue_outbound
-
     if conv.status != ConversationStatus.PENDING or conv.area_id is None:
         return
     area = await session.get(Area, conv.area_id)
@@ -133,8 +131,6 @@ async def drain_areas(session: AsyncSession, area_ids: list[int]) -> int:
 
 async def release_absent(session: AsyncSession, grace: timedelta) -> int:
     """Operators gone longer than `grace`: their active conversations return to the queue."""
-    from helpline.conversations.service import log_event
-
     cutoff = utcnow() - grace
     convs = list(
         (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.models import Area
@@ -13,9 +13,10 @@ from helpline.auth.models import User
 from helpline.auth.service import user_area_ids
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
-from helpline.conversations import routing
+from helpline.conversations import hooks, routing
 from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, visible_filter
 from helpline.conversations.events import announce_conversation, announce_mention, announce_message
+from helpline.conversations.lifecycle import log_event, set_assignee
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
 from helpline.conversations.schemas import InboxQuery
 from helpline.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -25,35 +26,8 @@ from helpline.messages.views import load_views
 from helpline.templates.window import ensure_reply_window
 
 
-async def _stop_bot(session: AsyncSession, conv: Conversation, actor: User | None) -> None:
-    from helpline.flows.bot import stop_bot  # the bot runs on top of this module
-
-    await stop_bot(session, conv, actor)
-
-
 def open_key(channel_id: int, contact_id: int) -> str:
     return f"{channel_id}:{contact_id}"
-
-
-def log_event(
-    session: AsyncSession,
-    conv: Conversation,
-    type_: str,
-    actor: User | None = None,
-    old: str | None = None,
-    new: str | None = None,
-    note: str | None = None,
-) -> None:
-    session.add(
-        ConversationEvent(
-            conversation_id=conv.id,
-            type=type_,
-            actor_user_id=actor.id if actor else None,
-            old_value=old,
-            new_value=new,
-            note=note,
-        )
-    )
 
 
 async def find_or_open(
@@ -172,57 +146,6 @@ def _ensure_open(conv: Conversation) -> None:
         raise Conflict("This conversation is closed")
 
 
-async def _claim(session: AsyncSession, conv: Conversation, user: User) -> None:
-    """Take an unassigned conversation for `user`. The guarded UPDATE makes two operators
-    taking it at once end with exactly one winner; the other gets 409."""
-    result = await session.execute(
-        update(Conversation)
-        .where(
-            Conversation.id == conv.id,
-            Conversation.assigned_user_id.is_(None),
-            Conversation.status != ConversationStatus.CLOSED.value,
-        )
-        .values(assigned_user_id=user.id, status=ConversationStatus.ACTIVE.value)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        await session.refresh(conv)
-        holder = conv.assigned_user.name if conv.assigned_user else "someone else"
-        raise Conflict(f"This conversation was already taken by {holder}")
-
-
-async def set_assignee(
-    session: AsyncSession,
-    conv: Conversation,
-    user: User,
-    actor: User | None,
-    event_type: str = "assigned",
-    note: str | None = None,
-) -> None:
-    """Record the new assignee on the object, the timeline and the sockets."""
-    before = audience(conv)
-    old_user, old_status = conv.assigned_user_id, conv.status
-    if old_user is None:
-        await _claim(session, conv, user)
-    if old_status == ConversationStatus.BOT:
-        await _stop_bot(session, conv, actor)
-    conv.assigned_user_id = user.id
-    conv.assigned_user = user
-    conv.status = ConversationStatus.ACTIVE.value
-    log_event(
-        session,
-        conv,
-        event_type,
-        actor,
-        old=str(old_user) if old_user else None,
-        new=str(user.id),
-        note=note,
-    )
-    if old_status != conv.status:
-        log_event(session, conv, "status", actor, old=old_status, new=conv.status)
-    announce_conversation(session, "conversation:update", conv, previous_audience=before)
-
-
 async def _assignable(session: AsyncSession, conv: Conversation, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
@@ -304,7 +227,7 @@ async def transfer(
     before = audience(conv)
     old_area, old_status, old_user = conv.area_id, conv.status, conv.assigned_user_id
     if old_status == ConversationStatus.BOT:
-        await _stop_bot(session, conv, actor)
+        await hooks.BOT_STOPPED.run(session, conv, actor)
     conv.area_id = area.id
     conv.assigned_user_id = None
     conv.assigned_user = None
@@ -418,7 +341,7 @@ async def close(
     conv.unread_count = 0
     conv.waiting_since = None
     if old_status == ConversationStatus.BOT and user is not None:
-        await _stop_bot(session, conv, user)
+        await hooks.BOT_STOPPED.run(session, conv, user)
     log_event(session, conv, "closed", user, old=old_status, new=conv.status, note=note)
     announce_conversation(session, "conversation:closed", conv, previous_audience=before)
     await _slot_freed(session, conv.assigned_user_id)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from helpline.auth.deps import CurrentUser, SessionDep
 from helpline.dashboard import service
 from helpline.dashboard.schemas import DashboardOut
-from helpline.deps import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
 

@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from helpline.auth.deps import AdminUser, DatabaseDep, SessionDep
 from helpline.dead_letters import service
 from helpline.dead_letters.models import DeadLetter
 from helpline.dead_letters.schemas import DeadLetterOut, DeadLetterPage, DeadLetterSummary
-from helpline.deps import AdminUser, DatabaseDep, IngestWriterDep, SessionDep
+from helpline.messages.deps import IngestWriterDep
 
 router = APIRouter(prefix="/api/dead-letters", tags=["dead-letters"])
 

@@ -16,7 +16,6 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +24,7 @@ from helpline.clock import utcnow
 from helpline.db import Database
 from helpline.dead_letters.models import DeadLetter, DeadLetterStatus
 from helpline.errors import Conflict, NotFound
-
-if TYPE_CHECKING:
-    from helpline.messages.ingest import IngestWriter
+from helpline.messages.ingest import IngestWriter
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +41,7 @@ class Reading:
 
 
 # provider -> how to re-read one of its letters (the provider's current parser + ingest).
-Reprocessor = Callable[[DeadLetter, Database, "IngestWriter"], Awaitable[Reading]]
+Reprocessor = Callable[[DeadLetter, Database, IngestWriter], Awaitable[Reading]]
 _REPROCESSORS: dict[str, Reprocessor] = {}
 
 

@@ -25,9 +25,10 @@ from helpline.channels.providers.base import supports_interactive
 from helpline.clock import utcnow
 from helpline.conversations.access import audience
 from helpline.conversations.events import announce_conversation, announce_message
+from helpline.conversations.lifecycle import log_event
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.conversations.routing import customer_waiting
-from helpline.conversations.service import close, log_event
+from helpline.conversations.service import close
 from helpline.flows import engine, webhooks
 from helpline.flows.definition import FlowSettings, compile_flow
 from helpline.flows.models import Flow, FlowRun, FlowVersion, RunStatus

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from helpline.areas.service import list_areas
+from helpline.auth.deps import AdminUser, CurrentUser, Overseer, SessionDep
 from helpline.conversations.service import access_conversation
 from helpline.db import RowId
-from helpline.deps import AdminUser, CurrentUser, Overseer, SessionDep
 from helpline.errors import ErrorOut, NotFound
 from helpline.flows import bot, service
 from helpline.flows.definition import FlowDefinition, Problem

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from helpline.batches import Wakeup, drain_forever
 from helpline.channels.models import Channel
 from helpline.channels.providers import build_provider
 from helpline.channels.providers.base import FetchedMedia, MediaRef, Provider, ProviderError
+from helpline.channels.runtime import ChannelRuntime
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_message_update
 from helpline.conversations.models import Conversation
@@ -39,9 +39,6 @@ from helpline.media.service import (
 from helpline.messages.delivery import backoff
 from helpline.messages.models import Message
 from helpline.messages.views import load_views
-
-if TYPE_CHECKING:
-    from helpline.channels.runtime import ChannelRuntime
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
+from helpline.auth.deps import CurrentUser, SessionDep, SettingsDep
 from helpline.db import RowId
-from helpline.deps import CurrentUser, SessionDep, SettingsDep
 from helpline.errors import Conflict, NotFound
 from helpline.media import fetcher, service
 from helpline.media.models import MediaStatus

@@ -17,13 +17,12 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from helpline import metrics
+from helpline import metrics, outbox
 from helpline.batches import drain_forever
 from helpline.channels.models import Channel, ChannelState
 from helpline.channels.providers import build_provider
@@ -33,20 +32,17 @@ from helpline.channels.providers.base import (
     Provider,
     ProviderError,
 )
+from helpline.channels.runtime import ChannelRuntime
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_status
 from helpline.conversations.models import Conversation
 from helpline.db import Database
 from helpline.media.models import MediaStatus
 from helpline.media.service import MediaStorage, download_name
-from helpline.messages import outbox
 from helpline.messages.models import Message, MessageStatus
 from helpline.messages.service import advance_status
 from helpline.messages.views import load_views
 from helpline.presence.service import NODE
-
-if TYPE_CHECKING:
-    from helpline.channels.runtime import ChannelRuntime
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,6 @@ from helpline.conversations.routing import customer_waiting
 from helpline.conversations.service import find_or_open, open_key
 from helpline.db import Database, HelplineSession
 from helpline.errors import DomainError, NotFound
-from helpline.flows import bot
 from helpline.media import fetcher
 from helpline.media.service import (
     MediaStorage,
@@ -49,6 +48,7 @@ from helpline.media.service import (
     remove_files,
     write_file,
 )
+from helpline.messages.hooks import BOT_TURN
 from helpline.messages.models import (
     RAW_KEY,
     UNSUPPORTED,
@@ -354,7 +354,7 @@ async def _after_stored(
     with_bot = {
         id(r.conversation)
         for r in fresh
-        if await bot.on_inbound(session, r.conversation, r.message, r.opened)
+        if await BOT_TURN.ask(session, r.conversation, r.message, r.opened)
     }
     for conv in {id(r.conversation): r.conversation for r in fresh}.values():
         if id(conv) in with_bot:

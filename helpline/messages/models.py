@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,9 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.db import Base, UTCDateTime
-
-if TYPE_CHECKING:
-    from helpline.media.models import MediaFile
+from helpline.media.models import MediaFile
 
 
 class Direction(enum.StrEnum):

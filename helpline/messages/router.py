@@ -5,11 +5,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
+from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
 from helpline.auth.service import user_area_ids
 from helpline.conversations.access import visible_filter
 from helpline.conversations.models import Conversation
 from helpline.db import RowId
-from helpline.deps import AdminUser, CurrentUser, SessionDep
 from helpline.errors import NotFound
 from helpline.messages.models import RAW_KEY, Message, MessageStatus
 from helpline.messages.schemas import MessageOut, MessageRawOut, Page

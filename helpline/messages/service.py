@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline import outbox
 from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_status
 from helpline.conversations.models import Conversation
-from helpline.messages import outbox
 from helpline.messages.models import (
     STATUS_RANK,
     Direction,

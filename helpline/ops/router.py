@@ -9,8 +9,8 @@ import ipaddress
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from helpline import metrics
+from helpline.auth.deps import DatabaseDep, SettingsDep
 from helpline.config import Settings
-from helpline.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(tags=["operations"])
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
+from helpline.auth.deps import CurrentUser, SessionDep
 from helpline.auth.models import User
-from helpline.deps import CurrentUser, SessionDep
 from helpline.pipeline import access, service
 from helpline.pipeline.schemas import (
     Board,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Exists, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.areas.hooks import QUEUES_MAY_MOVE
 from helpline.auth.models import User
 from helpline.auth.service import user_area_ids
 from helpline.clock import utcnow
@@ -36,8 +37,6 @@ async def online(session: AsyncSession, user_id: int) -> bool:
 
 async def connected(db: Database, user_id: int, sid: str) -> None:
     """A console socket opened: the user is online, and their areas' queues drain."""
-    from helpline.conversations.routing import drain_areas  # routing needs presence
-
     async with db.sessionmaker() as session:
         # The user row first, then the socket row: inserting the socket first takes a shared
         # lock on the user (the foreign key) and two consoles of one user opening at once
@@ -45,7 +44,7 @@ async def connected(db: Database, user_id: int, sid: str) -> None:
         await session.execute(update(User).where(User.id == user_id).values(offline_since=None))
         session.add(ConsoleSocket(sid=sid, user_id=user_id, node=NODE, last_seen_at=utcnow()))
         await session.flush()
-        await drain_areas(session, await user_area_ids(session, user_id))
+        await QUEUES_MAY_MOVE.run(session, await user_area_ids(session, user_id))
         await session.commit()
 
 

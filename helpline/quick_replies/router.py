@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from helpline.auth.deps import CurrentUser, SessionDep
 from helpline.db import RowId
-from helpline.deps import CurrentUser, SessionDep
 from helpline.quick_replies import service
 from helpline.quick_replies.schemas import QuickReplyIn, QuickReplyOut, ReorderIn
 

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from helpline.auth.deps import CurrentUser, SessionDep, SettingsDep
 from helpline.conversations.schemas import ConversationOut
 from helpline.db import RowId
-from helpline.deps import CurrentUser, IngestWriterDep, SessionDep, SettingsDep
 from helpline.media.schemas import MediaOut
+from helpline.messages.deps import IngestWriterDep
 from helpline.messages.models import Direction
 from helpline.sandbox import service
 from helpline.sandbox.schemas import (

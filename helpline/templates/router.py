@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
 from helpline.channels.service import get_channel
 from helpline.db import RowId
-from helpline.deps import AdminUser, CurrentUser, SessionDep
 from helpline.messages.schemas import MessageOut
 from helpline.templates import service
 from helpline.templates.schemas import TemplateOut, TemplateSend

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from helpline.deps import AdminUser, SessionDep
+from helpline.auth.deps import AdminUser, SessionDep
 from helpline.tokens import service
 from helpline.tokens.schemas import TokenCreatedOut, TokenIn, TokenOut
 

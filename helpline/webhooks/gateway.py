@@ -15,33 +15,30 @@ letter (answered 200): an admin re-processes it after an upgrade.
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from helpline.auth.deps import DatabaseDep
 from helpline.channels import runtime
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import ChannelLink
+from helpline.channels.providers.bridge.client import secret_problem
+from helpline.channels.providers.bridge.events import NotAnEvent, Reading, SessionChange
+from helpline.channels.providers.evolution.parser import read_evolution
+from helpline.channels.providers.webhook import WebhookReading
+from helpline.channels.providers.wppconnect.parser import read_wppconnect
 from helpline.db import Database, RowId
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
-from helpline.deps import DatabaseDep, IngestWriterDep
-from helpline.errors import DomainError
-from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
-from helpline.webhooks.gateway_parser import (
-    NotAnEvent,
-    Reading,
-    SessionChange,
-    read_evolution,
-    read_wppconnect,
-)
+from helpline.messages.deps import IngestWriterDep
+from helpline.messages.ingest import IngestWriter
+from helpline.webhooks.handoff import Summary, hand_off
 
 log = logging.getLogger(__name__)
 
@@ -67,25 +64,6 @@ EVOLUTION = Bridge("evolution", read_evolution, "instance")
 
 
 BRIDGES = {b.provider: b for b in (WPPCONNECT, EVOLUTION)}
-
-
-@dataclass
-class Summary:
-    messages: int = 0
-    statuses: int = 0
-    sessions: int = 0
-    ignored: int = 0
-    dead_letters: int = 0  # 1 when the body was kept for an admin
-    problems: list[str] = field(default_factory=list)  # the dead letter's reason
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "messages": self.messages,
-            "statuses": self.statuses,
-            "sessions": self.sessions,
-            "ignored": self.ignored,
-            "deadLetters": self.dead_letters,
-        }
 
 
 @router.post("/wppconnect/{channel_id}", operation_id="wppconnectWebhook")
@@ -169,10 +147,8 @@ async def _authenticated(
     if channel is None or channel.provider != bridge.provider:
         log.warning("%s webhook for unknown channel %s", bridge.provider, channel_id)
         raise HTTPException(404, f"No {bridge.provider} channel {channel_id}")
-    expected = str((channel.config or {}).get("webhook_secret") or "")
-    sent = request.headers.get(SECRET_HEADER) or secret or ""
-    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
-        why = "no secret configured" if not expected else "missing" if not sent else "wrong"
+    why = secret_problem(channel.config or {}, request.headers.get(SECRET_HEADER) or secret)
+    if why is not None:
         log.warning(
             "%s webhook for channel %s refused: %s secret", bridge.provider, channel_id, why
         )
@@ -190,41 +166,18 @@ async def _handle(
 ) -> Summary:
     """Store, apply and count what was read; session changes only with the `app` (not when
     a dead letter is re-processed)."""
-    summary = Summary(ignored=len(reading.ignored) + len(reading.unreadable))
-    summary.problems += reading.unreadable
     for reason in reading.ignored:
         log.info("%s webhook, channel %s: ignored %s", bridge.provider, channel.id, reason)
-    batch: list[Inbound] = []
-    for event in reading.messages:
-        try:
-            batch.append(Inbound.parse(channel.id, event, provider=bridge.provider))
-        except DomainError as exc:
-            summary.problems.append(f"message {event.provider_message_id}: {exc.detail}")
-            summary.ignored += 1
-    refused = await _submit(bridge, writer, batch)
-    summary.messages = len(batch) - len(refused)
-    summary.ignored += len(refused)
-    summary.problems += refused
-    # In order, one at a time: one POST may carry sent, delivered and read of a message.
-    for update in reading.statuses:
-        await ingest_status(db, channel.id, update)
-    summary.statuses = len(reading.statuses)
+    read = WebhookReading(
+        messages=[(channel.id, event) for event in reading.messages],
+        statuses=[(channel.id, update) for update in reading.statuses],
+        ignored=len(reading.ignored) + len(reading.unreadable),
+        problems=list(reading.unreadable),
+    )
+    summary = await hand_off(db, writer, bridge.provider, read)
     if reading.sessions and app is not None:
         summary.sessions = await _apply_sessions(app, channel.id, reading.sessions)
     return summary
-
-
-async def _submit(bridge: Bridge, writer: IngestWriter, batch: list[Inbound]) -> list[str]:
-    """Submit every message at once (one group commit); returns why any were refused.
-    Anything but a domain refusal is raised, so the bridge delivers the event again."""
-    outcomes = await asyncio.gather(*(writer.submit(i) for i in batch), return_exceptions=True)
-    refused = []
-    for item, outcome in zip(batch, outcomes, strict=True):
-        if isinstance(outcome, DomainError):
-            refused.append(f"message {item.event.provider_message_id}: {outcome.detail}")
-        elif isinstance(outcome, BaseException):
-            raise outcome
-    return refused
 
 
 async def _apply_sessions(app: Any, channel_id: int, changes: list[SessionChange]) -> int:

@@ -13,7 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from helpline.deps import DatabaseDep, IngestWriterDep
+from helpline.auth.deps import DatabaseDep
+from helpline.channels.providers.cloud import signature
+from helpline.messages.deps import IngestWriterDep
 from helpline.webhooks import service
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ async def verify(
     token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
     challenge: Annotated[str, Query(alias="hub.challenge")] = "",
 ) -> PlainTextResponse:
-    if not service.verify_challenge(await service.cloud_channels(db), mode, token):
+    if not signature.verify_challenge(await service.cloud_channels(db), mode, token):
         raise HTTPException(403, "Verification failed")
     return PlainTextResponse(challenge)
 
@@ -53,13 +55,13 @@ async def notify(request: Request, db: DatabaseDep, writer: IngestWriterDep) -> 
     body = await request.body()
     channels = await service.cloud_channels(db)
     try:
-        secrets = service.signed_secrets(
-            channels, body, request.headers.get(service.SIGNATURE_HEADER)
+        secrets = signature.signed_secrets(
+            channels, body, request.headers.get(signature.SIGNATURE_HEADER)
         )
-    except service.BadSignature as exc:
+    except signature.BadSignature as exc:
         log.warning("cloud webhook refused: %s", exc.detail)
         raise HTTPException(exc.status_code, exc.detail) from None
     # What cannot be understood is kept as a dead letter and still acknowledged: Meta's
     # retries would bring the same body again, and an admin can re-process it.
     summary = await service.receive(db, writer, channels, secrets, body)
-    return JSONResponse(summary.as_dict())
+    return JSONResponse(summary.as_dict(with_sessions=False))

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from helpline.areas.hooks import QUEUES_MAY_MOVE
 from helpline.areas.service import get_area, list_areas
+from helpline.auth.deps import CurrentUser, Overseer, SessionDep
 from helpline.auth.models import Role
 from helpline.auth.service import user_area_ids
 from helpline.clock import utcnow
-from helpline.conversations.routing import drain_areas
 from helpline.db import RowId
-from helpline.deps import CurrentUser, Overseer, SessionDep
 from helpline.errors import Forbidden
 from helpline.working_hours import service
 from helpline.working_hours.schemas import OpenStatus, ScheduleIn, ScheduleOut
@@ -34,7 +34,7 @@ async def set_schedule(
     if user.role != Role.ADMIN and area.id not in await user_area_ids(session, user.id):
         raise Forbidden("Supervisors set the hours of their own areas only")
     schedule = await service.replace_schedule(session, area, data)
-    await drain_areas(session, [area.id])  # it may be open now
+    await QUEUES_MAY_MOVE.run(session, [area.id])  # it may be open now
     await session.commit()
     return schedule
 

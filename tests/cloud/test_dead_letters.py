@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from helpline.channels.providers.cloud import parser
 from helpline.dead_letters import service as dead_letters
-from helpline.webhooks import parser
 from tests.cloud.helpers import cloud_channel, first_value, load, post_webhook, retarget, stored
 from tests.conftest import App, CapturedEvents, login, make_user
 

@@ -7,7 +7,7 @@ import pytest
 
 from helpline.channels.providers import build_provider
 from helpline.channels.providers.base import OutboundText, ProviderError, supports_interactive
-from helpline.channels.providers.cloud import CloudProvider
+from helpline.channels.providers.cloud.provider import CloudProvider
 from tests.cloud.helpers import (
     ACCESS_TOKEN,
     APP_SECRET,

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from helpline.channels.providers import wppconnect
+from helpline.channels.providers.wppconnect import provider as wppconnect
 from tests.gateway.helpers import FakeEvolution, FakeWpp, start_evolution, start_wpp
 
 

@@ -3,7 +3,6 @@ with the channel's secret, local fakes of both servers over real HTTP, a recordi
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 from dataclasses import dataclass, field
@@ -14,21 +13,22 @@ import httpx
 from aiohttp import web
 
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
+
+# The fakes live with their providers; re-exported for the tests that import them here.
+from helpline.channels.providers.bridge.fake import PNG as PNG
+from helpline.channels.providers.bridge.fake import QR_TEXT as QR_TEXT
+from helpline.channels.providers.evolution.fake import EVO_API_KEY as EVO_API_KEY
+from helpline.channels.providers.evolution.fake import FakeEvolution
+from helpline.channels.providers.wppconnect.fake import WPP_SECRET_KEY as WPP_SECRET_KEY
+from helpline.channels.providers.wppconnect.fake import FakeWpp
 from tests.conftest import serve_local
 
 FIXTURES = Path("/work/shared/fixtures/gateway-webhooks")
 WEBHOOK_SECRET = "hook-secret-for-tests"
 WPP_SESSION = "helpline-tests"
-WPP_SECRET_KEY = "THISISMYSECURETOKEN"
 EVO_INSTANCE = "tigo1"  # the percy2017 samples' instance
-EVO_API_KEY = "evolution-api-key-for-tests"
 # Nothing listens there: a send that escapes a test fails fast.
 NOWHERE = "http://127.0.0.1:9"
-QR_TEXT = "2@R8mV0xKq3r8Yk,fake-ref,Zm9vYmFy,c2VjcmV0"
-# A real 1x1 PNG: what a media download answers.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 
 
 def fixture_names(prefix: str) -> list[str]:
@@ -188,76 +188,6 @@ class RecordingLink:
 # --- a local WPPConnect Server ------------------------------------------------------------
 
 
-@dataclass
-class FakeWpp:
-    """The routes of wppconnect-server the provider uses, with its token scheme: a token
-    from generate-token (with the secret key) is required as a bearer on the rest. Records
-    every request; `script` answers the next API calls (status, body) before the defaults."""
-
-    url: str = ""
-    tokens: set[str] = field(default_factory=set)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    script: list[tuple[int, Any]] = field(default_factory=list)
-    start_answer: dict[str, Any] = field(
-        default_factory=lambda: {
-            "status": "QRCODE",
-            "qrcode": "data:image/png;base64," + base64.b64encode(PNG).decode(),
-            "urlcode": QR_TEXT,
-            "version": "2.8.0",
-        }
-    )
-
-    async def generate_token(self, request: web.Request) -> web.Response:
-        self.requests.append({"route": "generate-token", "path": request.path})
-        if request.match_info["secretkey"] != WPP_SECRET_KEY:
-            return web.json_response(
-                {"response": False, "message": "The SECRET_KEY is incorrect"}, status=400
-            )
-        token = f"$2b$10$token{len(self.tokens) + 1}"
-        self.tokens.add(token)
-        session = request.match_info["session"]
-        return web.json_response(
-            {"status": "success", "session": session, "token": token, "full": f"{session}:{token}"},
-            status=201,
-        )
-
-    async def api(self, request: web.Request) -> web.Response:
-        route = request.match_info["route"]
-        body = await request.json() if request.can_read_body else None
-        auth = request.headers.get("Authorization", "")
-        self.requests.append(
-            {"route": route, "session": request.match_info["session"], "auth": auth, "json": body}
-        )
-        if auth.removeprefix("Bearer ") not in self.tokens:
-            return web.json_response(
-                {"error": "Check that the Session and Token are correct"}, status=401
-            )
-        if self.script:
-            status, answer = self.script.pop(0)
-            return web.json_response(answer, status=status)
-        return self.answer(route, body or {})
-
-    def answer(self, route: str, body: dict[str, Any]) -> web.Response:
-        n = len(self.requests)
-        if route in ("send-message", "send-file-base64"):
-            sent = {"id": f"true_{body.get('phone')}@c.us_OUT{n}", "ack": 0, "fromMe": True}
-            return web.json_response(
-                {"status": "success", "response": [sent], "mapper": "return"}, status=201
-            )
-        if route == "start-session":
-            return web.json_response(self.start_answer)
-        if route in ("close-session", "logout-session"):
-            return web.json_response({"status": True, "message": "Session successfully closed"})
-        if route == "download-media":
-            return web.json_response(
-                {"base64": base64.b64encode(PNG).decode(), "mimetype": "image/png"}
-            )
-        return web.json_response({"status": "error", "message": "unknown route"}, status=404)
-
-    def calls(self, route: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["route"] == route]
-
-
 async def start_wpp() -> tuple[FakeWpp, web.AppRunner]:
     fake = FakeWpp()
     server = web.Application()
@@ -267,72 +197,6 @@ async def start_wpp() -> tuple[FakeWpp, web.AppRunner]:
 
 
 # --- a local Evolution API ----------------------------------------------------------------
-
-
-@dataclass
-class FakeEvolution:
-    """The routes of Evolution API v2 the provider uses, checking the `apikey` header."""
-
-    url: str = ""
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    script: list[tuple[int, Any]] = field(default_factory=list)
-    connect_answer: dict[str, Any] = field(
-        default_factory=lambda: {
-            "pairingCode": None,
-            "code": QR_TEXT,
-            "base64": "data:image/png;base64," + base64.b64encode(PNG).decode(),
-            "count": 1,
-        }
-    )
-
-    async def handle(self, request: web.Request, route: str) -> web.Response:
-        body = await request.json() if request.can_read_body else None
-        self.requests.append(
-            {
-                "method": request.method,
-                "route": route,
-                "instance": request.match_info["instance"],
-                "apikey": request.headers.get("apikey"),
-                "json": body,
-            }
-        )
-        if request.headers.get("apikey") != EVO_API_KEY:
-            return web.json_response(
-                {"status": 401, "error": "Unauthorized", "response": {"message": "Unauthorized"}},
-                status=401,
-            )
-        if self.script:
-            status, answer = self.script.pop(0)
-            return web.json_response(answer, status=status)
-        return self.answer(route, body or {})
-
-    def answer(self, route: str, body: dict[str, Any]) -> web.Response:
-        n = len(self.requests)
-        if route.startswith("message/"):
-            key = {"remoteJid": f"{body.get('number')}@s.whatsapp.net", "fromMe": True}
-            return web.json_response(
-                {"key": {**key, "id": f"BAE5OUT{n}"}, "status": "PENDING"}, status=201
-            )
-        if route == "instance/connect":
-            return web.json_response(self.connect_answer)
-        if route == "instance/logout":
-            return web.json_response(
-                {
-                    "status": "SUCCESS",
-                    "error": False,
-                    "response": {"message": "Instance logged out"},
-                }
-            )
-        if route == "webhook/set":
-            return web.json_response({"webhook": body}, status=201)
-        if route == "chat/getBase64FromMediaMessage":
-            return web.json_response(
-                {"mimetype": "image/png", "base64": base64.b64encode(PNG).decode()}
-            )
-        return web.json_response({"status": 404, "error": "Not Found"}, status=404)
-
-    def calls(self, route: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["route"] == route]
 
 
 async def start_evolution() -> tuple[FakeEvolution, web.AppRunner]:

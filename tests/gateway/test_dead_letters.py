@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from helpline.channels.providers.wppconnect import parser as gateway_parser
 from helpline.contacts.models import Contact
-from helpline.webhooks import gateway_parser
 from tests.conftest import App, CapturedEvents
 from tests.gateway.helpers import (
     EVO_TEXT,

@@ -10,12 +10,9 @@ from typing import Any
 import pytest
 
 from helpline.channels.providers.base import InboundMessage
-from helpline.webhooks.gateway_parser import (
-    NotAnEvent,
-    parse_vcard,
-    read_evolution,
-    read_wppconnect,
-)
+from helpline.channels.providers.bridge.events import NotAnEvent, parse_vcard
+from helpline.channels.providers.evolution.parser import read_evolution
+from helpline.channels.providers.wppconnect.parser import read_wppconnect
 from tests.gateway.helpers import (
     EVO_IMAGE,
     EVO_TEXT,

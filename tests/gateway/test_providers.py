@@ -18,8 +18,8 @@ from helpline.channels.providers.base import (
     OutboundText,
     ProviderError,
 )
-from helpline.channels.providers.evolution import EvolutionProvider
-from helpline.channels.providers.wppconnect import WppConnectProvider
+from helpline.channels.providers.evolution.provider import EvolutionProvider
+from helpline.channels.providers.wppconnect.provider import WppConnectProvider
 from tests.conftest import App
 from tests.gateway.helpers import (
     EVO_API_KEY,

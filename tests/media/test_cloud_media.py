@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from helpline.channels.providers.base import MediaRef, OutboundMedia, OutboundText, ProviderError
-from helpline.channels.providers.cloud import CloudProvider
+from helpline.channels.providers.cloud.provider import CloudProvider
 from helpline.clock import utcnow
 from helpline.conversations.models import Conversation
 from tests.cloud.helpers import (

@@ -7,7 +7,7 @@ import httpx
 
 from helpline.channels.providers import build_provider
 from helpline.channels.providers.base import OutboundText
-from helpline.channels.providers.cloud import CloudProvider
+from helpline.channels.providers.cloud.provider import CloudProvider
 from tests.cloud.helpers import (
     PHONE_NUMBER_ID,
     FakeGraph,

@@ -26,7 +26,7 @@ from neonize.proto.Neonize_pb2 import (
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
-from helpline.channels.providers.web import SessionSpec, WebProvider
+from helpline.channels.providers.web.provider import SessionSpec, WebProvider
 
 CUSTOMER = "5491155550001"
 BUSINESS = "5491100000000"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from helpline.channels import runtime
 from helpline.channels.models import Channel
-from helpline.channels.providers import web_messages as wm
+from helpline.channels.providers.web import messages as wm
 from helpline.contacts.models import Contact
 from tests.cloud.helpers import stored
 from tests.conftest import App, CapturedEvents

@@ -26,8 +26,8 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     VideoMessage,
 )
 
-from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
+from helpline.channels.providers.web import messages as wm
 from tests.web_provider.helpers import CUSTOMER, baileys_event, jid, message_event, receipt
 
 PHONE = f"+{CUSTOMER}"

@@ -14,7 +14,7 @@ from neonize.utils.enum import MediaType
 from PIL import Image
 
 from helpline.channels.providers.base import OutboundMedia, OutboundText, ProviderError
-from helpline.channels.providers.web import WebProvider
+from helpline.channels.providers.web.provider import WebProvider
 from tests.web_provider.helpers import (
     BUSINESS,
     CUSTOMER,

@@ -16,9 +16,9 @@ from neonize.proto.Neonize_pb2 import ConnectFailureReason
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ImageMessage, Message
 
 from helpline.channels.providers import build_provider
-from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import MediaRef, ProviderError, StatusUpdate, is_long_lived
-from helpline.channels.providers.web import NEONIZE_MISSING, WebProvider
+from helpline.channels.providers.web import messages as wm
+from helpline.channels.providers.web.provider import NEONIZE_MISSING, WebProvider
 from tests.web_provider.helpers import (
     BUSINESS,
     CUSTOMER,

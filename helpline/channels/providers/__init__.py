@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from helpline.channels.providers.base import ConfigField, Provider
-from helpline.channels.providers.cloud import CloudProvider
-from helpline.channels.providers.evolution import EvolutionProvider
-from helpline.channels.providers.sandbox import SandboxProvider
-from helpline.channels.providers.web import WebProvider
-from helpline.channels.providers.wppconnect import WppConnectProvider
+from helpline.channels.providers.cloud.provider import CloudProvider
+from helpline.channels.providers.evolution.provider import EvolutionProvider
+from helpline.channels.providers.sandbox.provider import SandboxProvider
+from helpline.channels.providers.web.provider import WebProvider
+from helpline.channels.providers.wppconnect.provider import WppConnectProvider
 
 PROVIDERS: dict[str, Any] = {
     "sandbox": SandboxProvider,

@@ -3,9 +3,12 @@ leave at once instead of at the next poll."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.batches import Wakeup
+from helpline.db import COMMITTED
 
 WAKEUP = Wakeup()
 
@@ -16,3 +19,11 @@ def mark_dirty(session: AsyncSession) -> None:
 
 def notify() -> None:
     WAKEUP.set()
+
+
+async def _after_commit(info: dict[str, Any]) -> None:
+    if info.pop("outbox_dirty", False):
+        notify()
+
+
+COMMITTED.connect(_after_commit)

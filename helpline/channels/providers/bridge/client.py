@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hmac
 import json
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +26,8 @@ TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 FILE_TIMEOUT = httpx.Timeout(120.0, connect=5.0)
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
 REASON_MAX = 500
+# The channel's `qr` column holds the QR text; a PNG data URL rarely fits in it.
+QR_MAX = 2000
 
 
 def digits(phone: str) -> str:
@@ -147,3 +150,29 @@ class BridgeClient:
         except ValueError:
             return {}
         return data if isinstance(data, dict) else {"items": data}
+
+
+def qr_text(urlcode: Any, image: Any) -> str | None:
+    """The QR code's text when the server sent it; else its image as a data URL if that
+    fits where the channel keeps it."""
+    if isinstance(urlcode, str) and urlcode.strip():
+        return urlcode.strip()
+    if isinstance(image, str) and image.strip():
+        image = image.strip()
+        if not image.startswith("data:"):
+            image = "data:image/png;base64," + image
+        return image if len(image) <= QR_MAX else None
+    return None
+
+
+def secret_problem(config: dict[str, Any], sent: str | None) -> str | None:
+    """Why a webhook call is refused (`no secret configured`, `missing`, `wrong`), or None
+    when it carries the channel's `webhook_secret` (neither bridge can sign its bodies)."""
+    expected = str(config.get("webhook_secret") or "")
+    if not expected:
+        return "no secret configured"
+    if not sent:
+        return "missing"
+    if not hmac.compare_digest(expected.encode(), sent.encode()):
+        return "wrong"
+    return None

@@ -27,7 +27,7 @@ from helpline.channels.providers.base import (
     ProviderError,
     SendResult,
 )
-from helpline.channels.providers.bridge import (
+from helpline.channels.providers.bridge.client import (
     FILE_TIMEOUT,
     TIMEOUT,
     BridgeClient,

@@ -14,7 +14,6 @@ from helpline.auth.models import Role, User
 from helpline.config import Settings
 from helpline.db import Database, HelplineSession
 from helpline.limiter import Limiter
-from helpline.messages.ingest import IngestWriter
 from helpline.tokens import service as tokens
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -33,11 +32,6 @@ async def get_database(request: Request) -> Database:
     return db
 
 
-async def get_ingest_writer(request: Request) -> IngestWriter:
-    writer: IngestWriter = request.app.state.ingest
-    return writer
-
-
 async def get_limiter(request: Request) -> Limiter:
     limiter: Limiter = request.app.state.limiter
     return limiter
@@ -52,7 +46,6 @@ async def get_session(request: Request) -> AsyncIterator[HelplineSession]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[HelplineSession, Depends(get_session)]
-IngestWriterDep = Annotated[IngestWriter, Depends(get_ingest_writer)]
 LimiterDep = Annotated[Limiter, Depends(get_limiter)]
 
 

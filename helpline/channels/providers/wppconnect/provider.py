@@ -29,20 +29,19 @@ from helpline.channels.providers.base import (
     ProviderError,
     SendResult,
 )
-from helpline.channels.providers.bridge import (
+from helpline.channels.providers.bridge.client import (
     FILE_TIMEOUT,
     TIMEOUT,
     BridgeClient,
     data_url,
     decode_base64,
+    qr_text,
     read_media,
     recipient,
     webhook_url,
 )
 
 LABEL = "WPPConnect"
-# The channel's `qr` column holds the QR text; a PNG data URL rarely fits in it.
-QR_MAX = 2000
 
 # Tokens generated in this process, by (base_url, session): providers are rebuilt for
 # every delivery batch and should not ask the server for a new token each time.
@@ -209,19 +208,6 @@ async def report_session(link: ChannelLink, data: dict[str, Any]) -> None:
             await link.state("qr", "Scan the QR code shown by the WPPConnect server")
     else:
         await link.state("connecting", f"WPPConnect session {status.lower() or 'starting'}")
-
-
-def qr_text(urlcode: Any, image: Any) -> str | None:
-    """The QR code's text when the server sent it; else its image as a data URL if that
-    fits where the channel keeps it."""
-    if isinstance(urlcode, str) and urlcode.strip():
-        return urlcode.strip()
-    if isinstance(image, str) and image.strip():
-        image = image.strip()
-        if not image.startswith("data:"):
-            image = "data:image/png;base64," + image
-        return image if len(image) <= QR_MAX else None
-    return None
 
 
 def _sent_id(data: dict[str, Any]) -> str:

@@ -1,5 +1,9 @@
 """The WhatsApp Web provider (`web`): any number, linked by scanning a QR code.
 
+Longer than 500 lines on purpose: it is one session's state machine (connect, QR, pair,
+reconnect with backoff, log out) and the sends that need that session; split, its
+reconnect and stop paths would be read across files. Reading events is `messages.py`.
+
 It drives one neonize client per channel (neonize is a Python binding of whatsmeow, the Go
 WhatsApp Web multi-device library) from asyncio through `neonize.aioze`. neonize is an
 optional extra: `pip install 'helpline[web]'`; without it this module still imports and a
@@ -53,7 +57,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from helpline.channels.providers import web_messages as wm
 from helpline.channels.providers.base import (
     ChannelLink,
     ConfigField,
@@ -64,6 +67,7 @@ from helpline.channels.providers.base import (
     ProviderError,
     SendResult,
 )
+from helpline.channels.providers.web import messages as wm
 from helpline.private_files import create_private_file
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,238 @@
+"""The load phases: warm-up, throughput and paced sending."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from bench.ingest.common import (
+    ADMIN,
+    CHANNEL_ID,
+    COOKIE_NAME,
+    EVENT_GRACE_S,
+    WARMUP_CUSTOMERS,
+    WARMUP_MESSAGES,
+    BenchError,
+    customer_phone,
+    latency_summary,
+    now,
+    self_cpu,
+    warmup_phone,
+)
+from bench.ingest.listener import Listener
+from bench.ingest.server import Server
+
+# --- load phases --------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    sent: dict[str, float] = field(default_factory=dict)  # body -> send time
+    http_latency: list[float] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    t_start: float = 0.0
+    t_last_response: float = 0.0
+    send_lag: list[float] = field(default_factory=list)  # paced: how late each send left
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    events: list[tuple[str, float]] = field(default_factory=list)
+    other_events: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        return self.statuses.get("201", 0)
+
+    def result(self) -> dict[str, Any]:
+        matched = [t - self.sent[body] for body, t in self.events if body in self.sent]
+        unique = {body for body, _ in self.events}
+        elapsed = max(self.t_last_response - self.t_start, 1e-9)
+        last_event = max((t for _, t in self.events), default=self.t_start)
+        e2e = max(last_event - self.t_start, 1e-9)
+        out: dict[str, Any] = {
+            "posted": len(self.sent),
+            "accepted_201": self.accepted,
+            "statuses": dict(self.statuses),
+            "errors_sample": self.errors[:5],
+            "elapsed_s": round(elapsed, 3),
+            "accepted_per_s": round(self.accepted / elapsed, 1),
+            "events_received": len(unique),
+            "events_duplicated": len(self.events) - len(unique),
+            "events_missing": self.accepted - len(unique & set(self.sent)),
+            "delivered_per_s": round(len(unique) / e2e, 1),
+            "event_latency": latency_summary(matched),
+            "http_latency": latency_summary(self.http_latency),
+            "server_cpu_s": round(self.server_cpu, 2),
+            "server_cpu_ms_per_msg": round(1000 * self.server_cpu / max(self.accepted, 1), 2),
+            "server_cpu_util": round(self.server_cpu / elapsed, 2),
+            "client_cpu_s": round(self.client_cpu, 2),
+            "other_events": self.other_events,
+        }
+        if self.send_lag:
+            out["send_lag"] = latency_summary(self.send_lag)
+            out["offered_per_s"] = round(
+                len(self.sent) / max(max(self.sent.values()) - self.t_start, 1e-9), 1
+            )
+        return out
+
+
+class Runner:
+    def __init__(
+        self,
+        client: aiohttp.ClientSession,
+        csrf: str,
+        cookie: str,
+        run_id: str,
+        server: Server,
+        listener: Listener,
+    ):
+        self.client = client
+        self.headers = {"X-CSRF-Token": csrf, "Cookie": cookie}
+        self.run_id = run_id
+        self.server = server
+        self.listener = listener
+        self.path = f"/api/sandbox/{CHANNEL_ID}/inbound"
+
+    async def post(self, phase: Phase, seq: int, phone: str, name: str) -> None:
+        body = f"bench {self.run_id} {phase.name} {seq}"
+        payload = {
+            "from": phone,
+            "name": name,
+            "text": body,
+            "id": f"{self.run_id}-{phase.name}-{seq}",
+        }
+        t0 = now()
+        phase.sent[body] = t0
+        try:
+            async with self.client.post(self.path, json=payload, headers=self.headers) as r:
+                answer = await r.read()  # read it all, so the connection goes back to the pool
+            status = str(r.status)
+            if r.status != 201 and len(phase.errors) < 20:
+                phase.errors.append(f"{r.status}: {answer[:200].decode(errors='replace')}")
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            status = type(exc).__name__
+            if len(phase.errors) < 20:
+                phase.errors.append(f"{status}: {exc}")
+        t1 = now()
+        phase.statuses[status] += 1
+        if status == "201":
+            phase.http_latency.append(t1 - t0)
+        phase.t_last_response = max(phase.t_last_response, t1)
+
+    async def _measure(self, phase: Phase, load: Any) -> Phase:
+        cpu0, me0, li0 = self.server.cpu_seconds(), self_cpu(), self.listener.cpu_seconds()
+        phase.t_start = now()
+        await load
+        phase.server_cpu = self.server.cpu_seconds() - cpu0
+        phase.client_cpu = (self_cpu() - me0) + (self.listener.cpu_seconds() - li0)
+        phase.events, phase.other_events = await self.listener.collect(
+            phase.accepted, EVENT_GRACE_S
+        )
+        return phase
+
+    async def closed_loop(self, name: str, customers: int, messages: int, phone: Any) -> Phase:
+        """`customers` tasks, each posting its share back to back (one in flight each)."""
+        phase = Phase(name)
+
+        async def customer(c: int) -> None:
+            for seq in range(c, messages, customers):
+                await self.post(phase, seq, phone(c), f"Cliente {c}")
+
+        return await self._measure(phase, asyncio.gather(*(customer(c) for c in range(customers))))
+
+    async def paced(self, name: str, customers: int, rate: float, duration: float) -> Phase:
+        """Open loop: message k leaves at start + k/rate whatever happened to earlier ones."""
+        phase = Phase(name)
+        total = max(1, int(round(rate * duration)))
+
+        async def load() -> None:
+            tasks = []
+            start = now()
+            for k in range(total):
+                due = start + k / rate
+                delay = due - now()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                phase.send_lag.append(max(0.0, now() - due))
+                c = k % customers
+                tasks.append(
+                    asyncio.create_task(self.post(phase, k, customer_phone(c), f"Cliente {c}"))
+                )
+            await asyncio.gather(*tasks)
+
+        return await self._measure(phase, load())
+
+
+async def login(client: aiohttp.ClientSession) -> tuple[str, str]:
+    credentials = {"username": ADMIN[0], "password": ADMIN[1]}
+    async with client.post("/api/auth/login", json=credentials) as r:
+        answer = await r.read()
+        if r.status != 200:
+            raise BenchError(f"login failed: {r.status} {answer[:200].decode(errors='replace')}")
+        morsel = r.cookies.get(COOKIE_NAME)
+    if morsel is None or not morsel.value:
+        raise BenchError(f"login set no {COOKIE_NAME} cookie")
+    # The session keeps no cookies (DummyCookieJar): we send the Cookie header ourselves.
+    return f"{COOKIE_NAME}={morsel.value}", str(json.loads(answer)["csrfToken"])
+
+
+async def pause_bots(client: aiohttp.ClientSession, cookie: str, csrf: str) -> None:
+    """Deactivate the demo's bot flow: the bot answers every message of a new conversation
+    (two outbound messages each, until it hands over), which is a different workload."""
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+    async with client.get("/api/flows", headers=headers) as r:
+        flows = await r.json()
+    for flow in flows:
+        if flow["active"]:
+            url = f"/api/flows/{flow['id']}"
+            async with client.patch(url, json={"active": False}, headers=headers) as r:
+                if r.status != 200:
+                    raise BenchError(f"could not pause flow {flow['id']}: {r.status}")
+
+
+async def run_load(args: argparse.Namespace, server: Server) -> dict[str, Phase]:
+    # One session, one keep-alive connection per customer (HTTP/1.1). aiohttp's client costs
+    # far less CPU per request than httpx's, which matters when the bench shares 2 cores.
+    async with aiohttp.ClientSession(
+        base_url=server.base_url,
+        connector=aiohttp.TCPConnector(limit=args.customers),
+        timeout=aiohttp.ClientTimeout(total=60.0),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trust_env=False,
+    ) as client:
+        await server.wait_healthy(client)
+        cookie, csrf = await login(client)
+        if not args.bot:
+            await pause_bots(client, cookie, csrf)
+        run_id = secrets.token_hex(3)
+        listener = Listener(server.base_url, cookie, f"bench {run_id} ")
+        try:
+            await listener.start()
+            runner = Runner(client, csrf, cookie, run_id, server, listener)
+            phases: dict[str, Phase] = {}
+            print(
+                f"warm-up: {WARMUP_MESSAGES} messages from {WARMUP_CUSTOMERS} other phones ...",
+                flush=True,
+            )
+            phases["warmup"] = await runner.closed_loop(
+                "warmup", WARMUP_CUSTOMERS, WARMUP_MESSAGES, warmup_phone
+            )
+            print(
+                f"throughput: {args.customers} customers x {args.messages} messages ...", flush=True
+            )
+            phases["throughput"] = await runner.closed_loop(
+                "throughput", args.customers, args.messages, customer_phone
+            )
+            print(f"paced: {args.rate:g} msg/s for {args.duration:g}s ...", flush=True)
+            phases["paced"] = await runner.paced("paced", args.customers, args.rate, args.duration)
+            return phases
+        finally:
+            listener.stop()

@@ -1,0 +1,80 @@
+"""Start-up wiring: connects the higher layers' handlers to the hooks of the lower ones.
+
+`connect_hooks()` is called by `create_app` and by anything that builds the desk's parts
+outside it (bench/). Connecting twice is harmless. See ARCHITECTURE.md for the layers.
+"""
+
+from __future__ import annotations
+
+from helpline import realtime
+from helpline.areas import hooks as area_hooks
+from helpline.channels import hooks as channel_hooks
+from helpline.channels.providers.base import InboundMessage, StatusUpdate
+from helpline.channels.providers.web import messages as wm
+from helpline.conversations import handlers as conversation_handlers
+from helpline.conversations import hooks as conversation_hooks
+from helpline.db import Database
+from helpline.dead_letters import service as dead_letters
+from helpline.dead_letters.models import DeadLetter
+from helpline.flows import bot
+from helpline.flows.service import ensure_area_unused
+from helpline.messages import hooks as message_hooks
+from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.presence import sockets
+
+
+def connect_hooks() -> None:
+    area_hooks.QUEUES_MAY_MOVE.connect(conversation_handlers.drain_queues)
+    area_hooks.AREA_RETIRING.connect(ensure_area_unused)
+    area_hooks.AREA_DELETING.connect(conversation_handlers.refuse_area_with_history)
+    channel_hooks.CHANNEL_DELETING.connect(conversation_handlers.refuse_channel_with_history)
+    conversation_hooks.BOT_STOPPED.connect(bot.stop_bot)
+    message_hooks.BOT_TURN.connect(bot.on_inbound)
+    realtime.SOCKET_CONNECT.connect(sockets.on_connect)
+    realtime.SOCKET_DISCONNECT.connect(sockets.on_disconnect)
+    dead_letters.register("web", reprocess_web)
+
+
+class IngestSink:
+    """What running providers report (channels.hooks.InboundSink): messages and receipts to
+    ingest, what cannot be read to the dead letters."""
+
+    def __init__(self, db: Database, writer: IngestWriter) -> None:
+        self.db = db
+        self.writer = writer
+
+    async def inbound(self, channel_id: int, message: InboundMessage) -> None:
+        await self.writer.submit(Inbound.parse(channel_id, message))
+
+    async def status(self, channel_id: int, update: StatusUpdate) -> None:
+        await ingest_status(self.db, channel_id, update)
+
+    async def dead_letter(
+        self, provider: str, body: str, reason: str, channel_id: int | None
+    ) -> None:
+        await dead_letters.record(self.db, provider, body, reason, channel_id)
+
+
+async def reprocess_web(
+    letter: DeadLetter, db: Database, writer: IngestWriter
+) -> dead_letters.Reading:
+    """A WhatsApp Web message event kept whole, read again by this version (its media, if
+    any, is fetched later through the session, like a failed download)."""
+    if letter.channel_id is None:
+        return dead_letters.Reading(problems=["its WhatsApp Web channel no longer exists"])
+    event = wm.event_from_dead_letter(letter.body)
+    source = event.Info.MessageSource
+    if wm.ignore_reason(source) is not None:
+        return dead_letters.Reading()
+    phone = wm.sender_phone(source)
+    lid = wm.sender_lid(source) if phone is None else None
+    if phone is None and lid is None:
+        return dead_letters.Reading(problems=["WhatsApp said neither the number nor the LID"])
+    inbound = wm.to_inbound(event, phone or "", lid)
+    if inbound is None:
+        return dead_letters.Reading()
+    await writer.submit(Inbound.parse(letter.channel_id, inbound))
+    return dead_letters.Reading(messages=1)
+
+
+dead_letters.register("web", reprocess_web)
