@@ -28,11 +28,16 @@ from helpline.channels.router import bot_router
 from helpline.channels.router import router as channels_router
 from helpline.channels.runtime import ChannelRuntime
 from helpline.config import Settings, get_settings
+from helpline.contacts.router import attributes_router as contact_attributes_router
+from helpline.contacts.router import router as contacts_router
+from helpline.contacts.router import statuses_router as contact_statuses_router
 from helpline.conversations.router import router as conversations_router
 from helpline.db import Database
 from helpline.dead_letters.router import router as dead_letters_router
 from helpline.errors import DomainError
 from helpline.flows.router import router as flows_router
+from helpline.labels.router import conversation_labels_router
+from helpline.labels.router import router as labels_router
 from helpline.limiter import Limiter
 from helpline.media.fetcher import MediaFetcher
 from helpline.media.router import router as media_router
@@ -155,7 +160,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        body = {"detail": exc.detail}
+        body: dict[str, object] = {"detail": exc.detail, **exc.extra}
         if exc.code is not None:
             body["code"] = exc.code
         return JSONResponse(body, status_code=exc.status_code)
@@ -198,6 +203,11 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         channels_router,
         bot_router,
         conversations_router,
+        contacts_router,
+        contact_statuses_router,
+        contact_attributes_router,
+        labels_router,
+        conversation_labels_router,
         templates_router,
         messages_router,
         media_router,

@@ -39,7 +39,7 @@ _CONSOLE_CSP = (
 _DOCS_PATHS = ("/docs", "/redoc")
 
 # Paths whose bodies carry files (multipart, or base64 in JSON): MAX_UPLOAD_MB applies.
-_MEDIA_PATHS = re.compile(r"^/api/(conversations/[^/]+/media|sandbox/|webhooks/)")
+_MEDIA_PATHS = re.compile(r"^/api/(conversations/[^/]+/media|sandbox/|webhooks/|contacts/import)")
 
 
 def _send_json(status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> Any:

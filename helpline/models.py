@@ -3,11 +3,19 @@
 from helpline.areas.models import Area, UserArea
 from helpline.auth.models import User, UserSession
 from helpline.channels.models import Channel, ChannelEvent
-from helpline.contacts.models import Contact
+from helpline.contacts.models import (
+    Contact,
+    ContactAttribute,
+    ContactAttributeValue,
+    ContactEvent,
+    ContactStatus,
+    ContactTag,
+)
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
+from helpline.labels.models import ConversationLabel, Label
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
 from helpline.presence.models import ConsoleSocket
@@ -21,10 +29,17 @@ __all__ = [
     "Channel",
     "ChannelEvent",
     "Contact",
+    "ContactAttribute",
+    "ContactAttributeValue",
+    "ContactEvent",
+    "ContactStatus",
+    "ContactTag",
+    "ConversationLabel",
     "DateException",
     "Flow",
     "FlowRun",
     "FlowVersion",
+    "Label",
     "ConsoleSocket",
     "Conversation",
     "ConversationEvent",

@@ -315,9 +315,12 @@ class _Applier:
         await customer_waiting(self.session, conv)
 
     async def usable_area(self, wanted: int | None) -> Area | None:
-        """The node's area, else the flow's default, else the channel's: the first active."""
+        """The node's area, else the customer's preferred area (a returning customer goes
+        back to the people who know them), else the flow's default, else the channel's:
+        the first active."""
         channel = await self.channel()
-        for area_id in (wanted, self.settings.default_area_id, channel.default_area_id):
+        preferred = self.conv.contact.preferred_area_id
+        for area_id in (wanted, preferred, self.settings.default_area_id, channel.default_area_id):
             area = await self.session.get(Area, area_id) if area_id is not None else None
             if area is not None and area.active:
                 return area
