@@ -476,7 +476,7 @@ async def merge(session: AsyncSession, user: User, keep: Contact, other_id: int)
             ContactAttributeValue.contact_id == other.id
         )
     )
-    theirs = dict(values.tuples().all())
+    theirs = {attribute_id: value for attribute_id, value in values}
     inherited = {f: getattr(other, f) for f in PLAIN_FIELDS if getattr(keep, f) is None}
     summary = {"id": other.id, "name": other.name, "phone": other.phone}
     queue_event(session, "contact:delete", {"contactId": other.id}, gone_rooms)
