@@ -9,7 +9,13 @@ import {
   upsertConversation,
 } from './api/cache'
 import { CHANNEL_LOG_LIMIT, keys } from './api/queries'
-import type { ChannelLogEntry, Conversation, Message, MessageStatusEvent } from './api/types'
+import type {
+  ChannelLogEntry,
+  Conversation,
+  CustomerContact,
+  Message,
+  MessageStatusEvent,
+} from './api/types'
 import { useAuth } from './auth'
 import type { SessionQrEvent, SessionStatusEvent } from './channels'
 import { useSocket, useSocketEvent } from './socket'
@@ -56,6 +62,22 @@ export function CacheSync() {
   })
   useSocketEvent<MessageStatusEvent>('message:status', (ev) => {
     if (ev) applyMessageStatus(qc, ev)
+  })
+
+  // Contacts: the open detail or panel takes the new state; lists and timelines refetch.
+  const onContact = (payload: { contact?: CustomerContact }) => {
+    const c = payload?.contact
+    if (!c) return
+    qc.setQueryData(keys.contact(c.id), c)
+    void qc.invalidateQueries({ queryKey: keys.contactLists })
+    void qc.invalidateQueries({ queryKey: keys.contactEvents(c.id) })
+  }
+  useSocketEvent('contact:new', onContact)
+  useSocketEvent('contact:update', onContact)
+  useSocketEvent<{ contactId?: number }>('contact:delete', (payload) => {
+    if (payload?.contactId == null) return
+    qc.removeQueries({ queryKey: keys.contact(payload.contactId) })
+    void qc.invalidateQueries({ queryKey: keys.contactLists })
   })
 
   // The Channels screen (admins and supervisors get these).

@@ -6,6 +6,7 @@
 import { queryOptions } from '@tanstack/react-query'
 import { client, unwrap } from './client'
 import type { ListQuery } from '../util'
+import type { ContactListQuery } from './types'
 
 export const keys = {
   areas: ['areas'] as const,
@@ -27,6 +28,15 @@ export const keys = {
   messageRaw: (messageId: number) => ['messages', messageId, 'raw'] as const,
   messages: (conversationId: number) => ['conversations', conversationId, 'messages'] as const,
   conversationEvents: (id: number) => ['conversations', id, 'events'] as const,
+  /** every contact list, whatever its filters */
+  contactLists: ['contacts', 'list'] as const,
+  contactList: (q: ContactListQuery) => ['contacts', 'list', q] as const,
+  contact: (id: number) => ['contacts', id] as const,
+  contactEvents: (id: number) => ['contacts', id, 'events'] as const,
+  contactConversations: (id: number) => ['contacts', id, 'conversations'] as const,
+  contactStatuses: ['contactStatuses'] as const,
+  contactAttributes: ['contactAttributes'] as const,
+  labels: ['labels'] as const,
   quickReplies: ['quickReplies'] as const,
   workingHours: (areaId: number) => ['workingHours', areaId] as const,
   workingHoursStatus: (areaId: number) => ['workingHours', areaId, 'status'] as const,
@@ -155,6 +165,7 @@ export function fetchConversationPage(
           areaId: q.areaId ?? undefined,
           sort: q.sort,
           q: q.q || undefined,
+          label: q.label ?? undefined,
           page,
           pageSize,
         },
@@ -269,3 +280,74 @@ export const messageRawQuery = (messageId: number) =>
       ),
     staleTime: Infinity,
   })
+
+// ---------- contacts and labels ----------
+
+export const contactListQuery = (q: ContactListQuery) =>
+  queryOptions({
+    queryKey: keys.contactList(q),
+    queryFn: ({ signal }) =>
+      unwrap(client.GET('/api/contacts', { params: { query: contactListParams(q) }, signal })),
+  })
+
+/** The list's filters as query parameters (empty ones left out), for the list and the export. */
+export function contactListParams(q: ContactListQuery) {
+  return {
+    q: q.q || undefined,
+    tag: q.tag || undefined,
+    statusId: q.statusId ?? undefined,
+    ownerId: q.ownerId ?? undefined,
+    attr: q.attr ? [q.attr] : undefined,
+    sort: q.sort,
+    page: q.page,
+    pageSize: q.pageSize,
+  }
+}
+
+export const contactQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.contact(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}', { params: { path: { contact_id: id } }, signal }),
+      ),
+  })
+
+export const contactEventsQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.contactEvents(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}/events', {
+          params: { path: { contact_id: id } },
+          signal,
+        }),
+      ),
+  })
+
+export const contactConversationsQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.contactConversations(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}/conversations', {
+          params: { path: { contact_id: id } },
+          signal,
+        }),
+      ),
+  })
+
+export const contactStatusesQuery = queryOptions({
+  queryKey: keys.contactStatuses,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/contact-statuses', { signal })),
+})
+
+export const contactAttributesQuery = queryOptions({
+  queryKey: keys.contactAttributes,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/contact-attributes', { signal })),
+})
+
+export const labelsQuery = queryOptions({
+  queryKey: keys.labels,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/labels', { signal })),
+})

@@ -27,6 +27,9 @@ export default function Header({ user }: { user: User }) {
         <NavLink to="/chat" data-testid="nav-chat">
           {t('nav.chat')}
         </NavLink>
+        <NavLink to="/contacts" data-testid="nav-contacts">
+          {t('nav.contacts')}
+        </NavLink>
         <NavLink to="/simulator" data-testid="nav-simulator">
           {t('nav.simulator')}
         </NavLink>

@@ -1,0 +1,44 @@
+import { Link } from 'react-router-dom'
+import { useTranslation } from 'react-i18next'
+import type { Conversation } from '../../api/types'
+import ContactCard from './ContactCard'
+import { ContactConversations } from './ContactHistory'
+
+export const PANEL_STORAGE_KEY = 'helpline.customerPanel'
+/** Alt+C toggles the panel (a key the composer does not use). */
+export const PANEL_SHORTCUT = { key: 'c', altKey: true }
+
+/** The customer beside the chat: the contact (editable), their other conversations. */
+export default function CustomerPanel({
+  conversation: c,
+  onClose,
+}: {
+  conversation: Conversation
+  onClose: () => void
+}) {
+  const { t } = useTranslation()
+  return (
+    <aside className="customer-panel" data-testid="customer-panel" aria-label={t('contacts.panel')}>
+      <header className="customer-panel-head">
+        <h2>{t('contacts.panel')}</h2>
+        <Link to={`/contacts/${c.contact.id}`} className="btn btn-link btn-sm" data-testid="open-contact">
+          {t('contacts.open')}
+        </Link>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          aria-label={t('contacts.closePanel')}
+          onClick={onClose}
+        >
+          ×
+        </button>
+      </header>
+      <div className="customer-panel-body">
+        <ContactCard contactId={c.contact.id} />
+        {/* Deals of the contact go here (pipeline). */}
+        <section className="contact-section" data-testid="contact-deals-slot" hidden />
+        <ContactConversations contactId={c.contact.id} current={c.id} />
+      </div>
+    </aside>
+  )
+}
