@@ -15,6 +15,7 @@ import WorkingHoursPage from './pages/WorkingHoursPage'
 import SessionsPage from './pages/SessionsPage'
 import ContactsPage from './pages/ContactsPage'
 import ContactDetailPage from './pages/ContactDetailPage'
+import ContactSettingsPage from './pages/ContactSettingsPage'
 import type { Role } from './api/types'
 
 // The flow builder is big and only for admins and supervisors: loaded when opened.
@@ -102,6 +103,7 @@ export default function App() {
         <Route path="/contacts/:contactId" element={<ContactDetailPage />} />
         <Route element={<RequireRole roles={AREA_ROLES} />}>
           <Route path="/areas" element={<AreasPage />} />
+          <Route path="/contacts/settings" element={<ContactSettingsPage />} />
         </Route>
         <Route element={<RequireRole roles={USER_ROLES} />}>
           <Route path="/users" element={<UsersPage />} />

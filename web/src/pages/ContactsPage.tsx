@@ -81,6 +81,11 @@ export default function ContactsPage() {
             {t('contacts.export')}
           </a>
           {admin && (
+            <Link className="btn btn-ghost" data-testid="contacts-settings" to="/contacts/settings">
+              {t('contactSettings.title')}
+            </Link>
+          )}
+          {admin && (
             <button
               type="button"
               className="btn btn-ghost"
