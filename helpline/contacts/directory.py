@@ -4,9 +4,11 @@ see), so it sits above `conversations`; the inbound upsert in `service.py` stays
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,14 +26,22 @@ from helpline.contacts.models import (
     ContactTag,
     NameSource,
 )
-from helpline.contacts.schemas import ContactFields, ContactIn, ContactOut, ContactQuery
+from helpline.contacts.schemas import (
+    ContactFields,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    ContactQuery,
+)
 from helpline.contacts.service import normalize_external_id
 from helpline.conversations.access import OVERSEER_ROLES, visible_filter
 from helpline.conversations.events import announce_conversation
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.conversations.service import open_key
-from helpline.errors import Conflict, NotFound, Unprocessable
+from helpline.errors import Conflict, DomainError, NotFound, Unprocessable
 from helpline.realtime import area_room, queue_event, role_room, user_room
+
+log = logging.getLogger(__name__)
 
 # Features above this one (deals, orders) register what they move when two contacts merge:
 # hook(session, kept_id, merged_id).
@@ -421,6 +431,7 @@ async def update_contact(
     data: ContactFields,
     region: str,
     source: NameSource = NameSource.PERSON,
+    event: str = "updated",
 ) -> Contact:
     sent = set(data.model_fields_set)
     if "phone" in sent and not data.phone and contact.external_id is None and contact.phone:
@@ -428,9 +439,26 @@ async def update_contact(
     changes = await _write(session, contact, data, sent, region, source)
     if changes:
         contact.updated_at = utcnow()
-        log_event(session, contact.id, "updated", user, changes)
+        log_event(session, contact.id, event, user, changes)
         await announce(session, "contact:update", contact)
     return contact
+
+
+async def store_from_bot(session: AsyncSession, contact: Contact, field: str, value: str) -> None:
+    """Keep an answer the bot collected on the contact (`name`, `email`, `document` or
+    `attributes.<key>`). One the contact cannot take (no such attribute, a value of another
+    type) stays only in the run's data: the customer's conversation goes on."""
+    key = field.removeprefix("attributes.")
+    try:
+        patch = (
+            ContactPatch(attributes={key: value})
+            if field.startswith("attributes.")
+            else ContactPatch.model_validate({field: value})
+        )
+        # Every check runs before anything is written: a refused answer changes nothing.
+        await update_contact(session, None, contact, patch, "", NameSource.BOT, "bot")
+    except (DomainError, ValidationError) as exc:
+        log.info("bot answer for %s not kept on contact %s: %s", field, contact.id, exc)
 
 
 async def delete_contact(session: AsyncSession, user: User, contact: Contact) -> None:

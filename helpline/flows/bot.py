@@ -23,6 +23,7 @@ from helpline.channels.models import Channel
 from helpline.channels.providers import build_provider
 from helpline.channels.providers.base import supports_interactive
 from helpline.clock import utcnow
+from helpline.contacts.directory import store_from_bot
 from helpline.conversations.access import audience
 from helpline.conversations.events import announce_conversation, announce_message
 from helpline.conversations.models import Conversation, ConversationStatus
@@ -231,8 +232,8 @@ class _Applier:
                 await self.send_text(action)
             case engine.SendMenu():
                 await self.send_menu(action)
-            case engine.StoreField(contact_field="name"):
-                self.conv.contact.name = action.value[:120]
+            case engine.StoreField(contact_field=str(field)):
+                await store_from_bot(self.session, self.conv.contact, field, action.value)
             case engine.CallWebhook():
                 await self.webhook(action)
             case engine.Handover():
