@@ -4,7 +4,7 @@
  * what a screen shows (see ./cacheSync.ts).
  */
 import { queryOptions } from '@tanstack/react-query'
-import { client, unwrap } from './client'
+import { ApiError, client, unwrap } from './client'
 import type { ListQuery } from '../util'
 import type { ContactListQuery } from './types'
 
@@ -43,6 +43,8 @@ export const keys = {
   flows: ['flows'] as const,
   flow: (id: number) => ['flows', id] as const,
   flowVersions: (id: number) => ['flows', id, 'versions'] as const,
+  /** the bot's state in one conversation */
+  flowRun: (conversationId: number) => ['flows', 'runs', conversationId] as const,
   /** one simulated phone's view of a sandbox channel */
   sandbox: (channelId: number, to: string) => ['sandbox', channelId, to] as const,
   sandboxOutbound: (channelId: number, to: string) =>
@@ -351,3 +353,17 @@ export const labelsQuery = queryOptions({
   queryKey: keys.labels,
   queryFn: ({ signal }) => unwrap(client.GET('/api/labels', { signal })),
 })
+
+/** The bot's state in a conversation (404 when it never ran there: not retried). */
+export const flowRunQuery = (conversationId: number) =>
+  queryOptions({
+    queryKey: keys.flowRun(conversationId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/flows/runs/{conversation_id}', {
+          params: { path: { conversation_id: conversationId } },
+          signal,
+        }),
+      ),
+    retry: (count, err) => !(err instanceof ApiError && err.status === 404) && count < 2,
+  })

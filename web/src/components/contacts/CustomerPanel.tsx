@@ -1,5 +1,7 @@
+import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
+import { flowRunQuery } from '../../api/queries'
 import type { Conversation } from '../../api/types'
 import ContactCard from './ContactCard'
 import { ContactConversations } from './ContactHistory'
@@ -35,10 +37,41 @@ export default function CustomerPanel({
       </header>
       <div className="customer-panel-body">
         <ContactCard contactId={c.contact.id} />
+        <BotCollected conversationId={c.id} />
         {/* Deals of the contact go here (pipeline). */}
         <section className="contact-section" data-testid="contact-deals-slot" hidden />
         <ContactConversations contactId={c.contact.id} current={c.id} />
       </div>
     </aside>
+  )
+}
+
+/** What the bot collected in this conversation (its answers and tags), when it ran. */
+function BotCollected({ conversationId }: { conversationId: number }) {
+  const { t } = useTranslation()
+  const run = useQuery(flowRunQuery(conversationId))
+  const data = run.data
+  if (!data || (Object.keys(data.data).length === 0 && data.tags.length === 0)) return null
+  return (
+    <section className="contact-section" data-testid="bot-collected">
+      <h3>{t('contacts.botCollected')}</h3>
+      <dl className="bot-collected">
+        {Object.entries(data.data).map(([key, value]) => (
+          <div key={key}>
+            <dt className="muted small">{key}</dt>
+            <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      {data.tags.length > 0 && (
+        <div className="tag-list">
+          {data.tags.map((tag) => (
+            <span key={tag} className="tag-chip">
+              {tag}
+            </span>
+          ))}
+        </div>
+      )}
+    </section>
   )
 }
