@@ -54,6 +54,10 @@ export function CacheSync() {
   useSocketEvent<{ message?: Message; conversation?: Conversation }>('message:new', (payload) => {
     if (payload?.conversation) upsertConversation(qc, payload.conversation, me)
     if (payload?.message) addMessages(qc, payload.message.conversationId, [payload.message])
+    // The bot answered: what it collected (the customer panel) may have grown.
+    if (payload?.message?.sender === 'bot') {
+      void qc.invalidateQueries({ queryKey: keys.flowRun(payload.message.conversationId) })
+    }
   })
   // Media became ready or failed, or a reaction changed a message: replace it.
   useSocketEvent<{ message?: Message; conversation?: Conversation }>('message:update', (payload) => {
