@@ -42,6 +42,11 @@ async def test_customer_panel_and_labels(live_server: Any, browser_context: Any)
     await panel.get_by_test_id("contact-tag-input").press("Enter")
     await expect(panel.get_by_test_id("contact-tag")).to_have_text(["vip×"])
     await expect(panel.get_by_test_id("contact-email")).to_have_value(email)
+    # A new name shows at once in the chat's header and the list.
+    await panel.get_by_test_id("contact-name").fill(f"Lucía {tag}")
+    await panel.get_by_test_id("contact-name").press("Enter")
+    await expect(chat.get_by_test_id("pane-contact")).to_have_text(f"Lucía {tag}")
+    await expect(item.get_by_test_id("conversation-name")).to_have_text(f"Lucía {tag}")
 
     # A label from the chat's header: a coloured chip there and in the list.
     await chat.get_by_test_id("label-add").select_option(label=f"urgent {tag}")

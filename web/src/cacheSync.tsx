@@ -4,6 +4,7 @@ import {
   addMessages,
   applyMessageStatus,
   patchChannel,
+  patchConversationContact,
   replaceMessage,
   upsertChannel,
   upsertConversation,
@@ -73,6 +74,7 @@ export function CacheSync() {
     const c = payload?.contact
     if (!c) return
     qc.setQueryData(keys.contact(c.id), c)
+    patchConversationContact(qc, c)
     void qc.invalidateQueries({ queryKey: keys.contactLists })
     void qc.invalidateQueries({ queryKey: keys.contactEvents(c.id) })
   }

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import type { KeyboardEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { client, unwrap } from '../../api/client'
+import { patchConversationContact } from '../../api/cache'
 import {
   contactAttributesQuery,
   contactQuery,
@@ -33,6 +34,7 @@ export function useContactUpdate(contactId: number) {
       ),
     onSuccess: (contact) => {
       qc.setQueryData(keys.contact(contact.id), contact)
+      patchConversationContact(qc, contact)
       void qc.invalidateQueries({ queryKey: keys.contactEvents(contact.id) })
       void qc.invalidateQueries({ queryKey: keys.contactLists })
     },
