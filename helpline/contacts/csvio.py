@@ -244,12 +244,12 @@ async def export(session: AsyncSession, contacts: list[Contact]) -> str:
         writer.writerow(
             [
                 view.phone or "",
-                view.name or "",
-                view.email or "",
-                view.document or "",
-                view.company or "",
-                view.notes or "",
-                TAG_SEPARATOR.join(view.tags),
+                _cell(view.name),
+                _cell(view.email),
+                _cell(view.document),
+                _cell(view.company),
+                _cell(view.notes),
+                _cell(TAG_SEPARATOR.join(view.tags)),
                 statuses.get(view.status_id or 0, ""),
                 owners.get(view.owner_id or 0, ""),
                 *(_cell(view.attributes.get(a.key)) for a in attrs),
@@ -258,5 +258,11 @@ async def export(session: AsyncSession, contacts: list[Contact]) -> str:
     return out.getvalue()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula: such text is
+# exported with a leading apostrophe (the phone column, always E.164 with "+", is exempt).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -140,6 +140,8 @@ async def list_conversations(
                 func.lower(Contact.name).like(term),
                 Contact.phone.like(term),
                 func.lower(Contact.external_id).like(term),
+                func.lower(Contact.email).like(term),
+                func.lower(Contact.document).like(term),
                 said.exists(),
             )
         )

@@ -158,6 +158,11 @@ async def test_inbound_upsert_keeps_a_name_a_person_set(app: App, admin: httpx.A
     assert (await admin.get(f"/api/contacts/{cid}")).json()["name"] == "Eva Real"
     convs = (await admin.get(f"/api/contacts/{cid}/conversations")).json()
     assert [c["id"] for c in convs] == [conv["id"]]
+    # The chat's search finds the conversation by the contact's email or document too.
+    await admin.patch(f"/api/contacts/{cid}", json={"email": "eva@real.com", "document": "27999"})
+    for q in ("eva@real", "27999"):
+        found = (await admin.get("/api/conversations", params={"q": q})).json()["items"]
+        assert [c["id"] for c in found] == [conv["id"]], q
 
 
 async def test_merge_moves_conversations(

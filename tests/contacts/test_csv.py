@@ -77,3 +77,9 @@ async def test_a_bad_file_is_refused_whole(app: App, admin: httpx.AsyncClient) -
     )
     assert not_utf8.status_code == 422
     assert (await admin.get("/api/contacts")).json()["total"] == 0
+
+
+async def test_export_defuses_formulas(app: App, admin: httpx.AsyncClient) -> None:
+    await admin.post("/api/contacts", json={"phone": "+5491155551009", "name": "=HYPERLINK(1)"})
+    rows = list(csv.DictReader(io.StringIO((await admin.get("/api/contacts/export.csv")).text)))
+    assert [(r["phone"], r["name"]) for r in rows] == [("+5491155551009", "'=HYPERLINK(1)")]
