@@ -6,17 +6,28 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpline.auth.models import User
+from helpline.auth.models import Role, User
 from helpline.conversations.events import announce_conversation
 from helpline.conversations.models import Conversation
 from helpline.conversations.service import access_conversation, log_event
 from helpline.errors import Conflict, NotFound, Unprocessable
 from helpline.labels.models import ConversationLabel, Label
-from helpline.labels.schemas import LabelIn
+from helpline.labels.schemas import LabelIn, LabelOut
+from helpline.realtime import queue_event, role_room
 
 
 async def list_labels(session: AsyncSession) -> list[Label]:
     return list(await session.scalars(select(Label).order_by(Label.name)))
+
+
+async def announce_labels(session: AsyncSession) -> None:
+    """`labels:update` with the whole list, to everyone: a renamed or deleted label changes
+    the chips of every console (the conversations carrying it refresh them)."""
+    labels = [
+        LabelOut.model_validate(label).model_dump(mode="json", by_alias=True)
+        for label in await list_labels(session)
+    ]
+    queue_event(session, "labels:update", {"labels": labels}, {role_room(r.value) for r in Role})
 
 
 async def save_label(session: AsyncSession, data: LabelIn, label_id: int | None = None) -> Label:
@@ -32,6 +43,7 @@ async def save_label(session: AsyncSession, data: LabelIn, label_id: int | None 
     label.name, label.color = name, data.color
     session.add(label)
     await session.flush()
+    await announce_labels(session)
     return label
 
 
@@ -42,6 +54,7 @@ async def delete_label(session: AsyncSession, label_id: int) -> None:
     await session.execute(delete(ConversationLabel).where(ConversationLabel.label_id == label_id))
     await session.delete(label)
     await session.flush()
+    await announce_labels(session)
 
 
 async def set_labels(

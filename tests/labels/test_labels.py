@@ -57,7 +57,11 @@ async def test_labels_filter_and_event(
     assert (await admin.get(f"/api/conversations/{first['id']}")).json()["labels"][0][
         "name"
     ] == "sales"
+    events.clear()
     assert (await admin.delete(f"/api/labels/{sale['id']}")).status_code == 204
+    [gone] = events.named("labels:update")
+    assert [label["name"] for label in gone.payload["labels"]] == ["urgent"]
+    assert {"role:ADMIN", "role:OPERATOR"} <= set(gone.rooms)
     assert (await admin.get(f"/api/conversations/{first['id']}")).json()["labels"] == []
     events_log = (await admin.get(f"/api/conversations/{first['id']}/events")).json()
     assert any(e["type"] == "labels" for e in events_log)

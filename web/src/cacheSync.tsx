@@ -86,6 +86,16 @@ export function CacheSync() {
     void qc.invalidateQueries({ queryKey: keys.contactLists })
   })
 
+  // An admin renamed, recoloured or deleted a label: chips everywhere follow.
+  useSocketEvent('labels:update', () => {
+    void qc.invalidateQueries({ queryKey: keys.labels })
+    void qc.invalidateQueries({ queryKey: keys.conversationLists })
+    void qc.invalidateQueries({
+      queryKey: ['conversations'],
+      predicate: (q) => q.queryKey.length === 2 && typeof q.queryKey[1] === 'number',
+    })
+  })
+
   // The Channels screen (admins and supervisors get these).
   useSocketEvent<SessionStatusEvent>('session:status', (e) => {
     if (e.channel) upsertChannel(qc, e.channel)
