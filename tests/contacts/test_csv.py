@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import httpx
+import pytest
 
+from helpline.contacts import csvio
+from helpline.errors import Conflict
 from tests.conftest import App
 
 FILE = (
@@ -83,3 +87,19 @@ async def test_export_defuses_formulas(app: App, admin: httpx.AsyncClient) -> No
     await admin.post("/api/contacts", json={"phone": "+5491155551009", "name": "=HYPERLINK(1)"})
     rows = list(csv.DictReader(io.StringIO((await admin.get("/api/contacts/export.csv")).text)))
     assert [(r["phone"], r["name"]) for r in rows] == [("+5491155551009", "'=HYPERLINK(1)")]
+
+
+async def test_a_failed_import_leaves_the_data_as_it_was(
+    app: App, admin: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = csvio.write
+
+    async def fails_after_writing(*args: Any) -> None:
+        await written(*args)
+        raise Conflict("the database said no")
+
+    monkeypatch.setattr(csvio, "write", fails_after_writing)
+    body = b"phone,name\n+5491155551010,Uno\n+5491155551011,Dos\n"
+    response = await admin.post("/api/contacts/import", files={"file": ("c.csv", body)})
+    assert response.status_code == 409
+    assert (await admin.get("/api/contacts")).json()["total"] == 0
