@@ -35,6 +35,9 @@ from helpline.channels.router import router as channels_router
 from helpline.channels.runtime import ChannelRuntime
 from helpline.config import Settings, get_settings
 from helpline.conversations.router import router as conversations_router
+from helpline.customers.router import attributes_router as contact_attributes_router
+from helpline.customers.router import router as contacts_router
+from helpline.customers.router import statuses_router as contact_statuses_router
 from helpline.dashboard.live import DashboardFeed
 from helpline.dashboard.router import router as dashboard_router
 from helpline.db import Database
@@ -47,6 +50,8 @@ from helpline.errors import (
     validation_message,
 )
 from helpline.flows.router import router as flows_router
+from helpline.labels.router import conversation_labels_router
+from helpline.labels.router import router as labels_router
 from helpline.limiter import Limiter
 from helpline.media.fetcher import MediaFetcher
 from helpline.media.router import router as media_router
@@ -215,6 +220,11 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         bot_router,
         conversations_router,
         dashboard_router,
+        contacts_router,
+        contact_statuses_router,
+        contact_attributes_router,
+        labels_router,
+        conversation_labels_router,
         templates_router,
         messages_router,
         media_router,
@@ -241,7 +251,9 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.detail, exc.code), status_code=exc.status_code)
+        # `extra`: more for the client to act on, e.g. the id of the contact a phone has.
+        body = {**error_body(exc.detail, exc.code), **exc.extra}
+        return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

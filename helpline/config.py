@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
+import phonenumbers
 from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -124,6 +125,9 @@ class Settings(BaseSettings):
     metrics_allow_ips: str = "127.0.0.1,::1"
     # The activity log (/api/audit) keeps entries this many days; 0 keeps them forever.
     audit_retention_days: int = Field(365, ge=0)
+    # Where a phone typed without its country code is from (ISO 3166 code, e.g. AR) when a
+    # contact is written or searched; empty: numbers must be international (+54 9 11...).
+    default_phone_region: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -139,6 +143,14 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region and region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be a two-letter country code such as AR, BR or ES")
+        return region
 
     @field_validator("max_file_size")
     @classmethod

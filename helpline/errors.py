@@ -19,9 +19,12 @@ class DomainError(Exception):
     # `detail` when set.
     code: str | None = None
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        # More for the client to act on (e.g. the id of the contact a phone belongs to),
+        # sent beside `detail` in camelCase as given.
+        self.extra = extra
 
 
 class NotFound(DomainError):

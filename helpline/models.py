@@ -5,11 +5,19 @@ from helpline.audit.models import AuditEntry
 from helpline.auth.models import User, UserSession
 from helpline.catalog.models import Category, Product
 from helpline.channels.models import Channel, ChannelEvent
-from helpline.contacts.models import Contact
+from helpline.contacts.models import (
+    Contact,
+    ContactAttribute,
+    ContactAttributeValue,
+    ContactEvent,
+    ContactStatus,
+    ContactTag,
+)
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
+from helpline.labels.models import ConversationLabel, Label
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
 from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage
@@ -28,12 +36,19 @@ __all__ = [
     "Channel",
     "ChannelEvent",
     "Contact",
+    "ContactAttribute",
+    "ContactAttributeValue",
+    "ContactEvent",
+    "ContactStatus",
+    "ContactTag",
+    "ConversationLabel",
     "DateException",
     "Deal",
     "DealStageChange",
     "Flow",
     "FlowRun",
     "FlowVersion",
+    "Label",
     "ConsoleSocket",
     "Conversation",
     "ConversationEvent",

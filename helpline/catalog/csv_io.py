@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.auth.models import Role
 from helpline.catalog.models import Category, Product
-from helpline.catalog.schemas import ImportReport, ImportRowOut, ProductIn
+from helpline.catalog.schemas import ImportRowOut, ProductImportReport, ProductIn
 from helpline.errors import Unprocessable
 from helpline.realtime import queue_event, role_room
 
@@ -227,7 +227,7 @@ def _new_categories(planned: list[Planned], known: set[str]) -> list[str]:
     return sorted(names.values(), key=str.lower)
 
 
-async def import_csv(session: AsyncSession, data: bytes, dry_run: bool) -> ImportReport:
+async def import_csv(session: AsyncSession, data: bytes, dry_run: bool) -> ProductImportReport:
     """Check every row; unless it is a dry run and when no row has an error, write them
     all (the caller commits). A report with errors is never applied."""
     header, rows = read_rows(data)
@@ -238,7 +238,7 @@ async def import_csv(session: AsyncSession, data: bytes, dry_run: bool) -> Impor
     applied = not dry_run and failed == 0 and bool(planned)
     if applied:
         await _apply(session, planned, "category" in header)
-    return ImportReport(
+    return ProductImportReport(
         dry_run=dry_run,
         applied=applied,
         created=sum(1 for p in planned if not p.errors and p.existing is None),

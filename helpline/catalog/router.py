@@ -14,7 +14,7 @@ from helpline.catalog.schemas import (
     CategoryOut,
     CategoryPatch,
     ImportRefused,
-    ImportReport,
+    ProductImportReport,
     ProductIn,
     ProductOut,
     ProductPatch,
@@ -111,7 +111,7 @@ async def export_products(_user: CurrentUser, session: SessionDep) -> Response:
 
 @router.post(
     "/api/products/import",
-    response_model=ImportReport,
+    response_model=ProductImportReport,
     operation_id="importProducts",
     responses={422: {"model": ImportRefused, "description": "Rows with errors: nothing imported"}},
 )
@@ -123,7 +123,7 @@ async def import_products(
     dry_run: Annotated[
         bool, Query(alias="dryRun", description="check only, write nothing")
     ] = False,
-) -> ImportReport | JSONResponse:
+) -> ProductImportReport | JSONResponse:
     report = await csv_io.import_csv(session, await _read(file, settings.max_upload_mb), dry_run)
     if report.applied:
         await session.commit()

@@ -165,7 +165,7 @@ class ImportRowOut(ApiModel):
     errors: list[str]
 
 
-class ImportReport(ApiModel):
+class ProductImportReport(ApiModel):
     dry_run: bool
     applied: bool
     created: int
@@ -177,4 +177,4 @@ class ImportReport(ApiModel):
 
 class ImportRefused(ApiModel):
     detail: str
-    report: ImportReport
+    report: ProductImportReport

@@ -1,16 +1,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import phonenumbers
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpline.contacts.models import EXTERNAL_ID_LENGTH, Contact
-from helpline.errors import Unprocessable
+from helpline.clock import utcnow
+from helpline.contacts.models import (
+    EXTERNAL_ID_LENGTH,
+    AttributeType,
+    Contact,
+    ContactAttribute,
+    ContactAttributeValue,
+    ContactStatus,
+    NameSource,
+)
+from helpline.contacts.schemas import ContactAttributeIn, ContactStatusIn
+from helpline.errors import Conflict, NotFound, Unprocessable
 
 # How one inbound message names its customer: ("phone", E.164) or ("external", user id).
 CustomerKey = tuple[str, str]
+LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 
 
 def normalize_phone(raw: str) -> str:
@@ -77,10 +89,17 @@ async def upsert_contacts(
         for row in rows:
             _remember(row, by_phone, by_id)
     found: dict[CustomerKey, Contact] = {}
+    now = utcnow()
     for sighting in sightings:
         contact = _match(session, sighting, by_phone, by_id)
-        if sighting.name and contact.name != sighting.name:
+        # The profile name is a fallback: a name a person or the bot wrote is kept.
+        writable = contact.name_source in (None, NameSource.WHATSAPP.value)
+        if sighting.name and writable and contact.name != sighting.name:
             contact.name = sighting.name
+            contact.name_source = NameSource.WHATSAPP.value
+        # At most one write a minute per customer for this: a burst of messages costs none.
+        if contact.last_seen_at is None or now - contact.last_seen_at >= LAST_SEEN_GRANULARITY:
+            contact.last_seen_at = now
         _remember(contact, by_phone, by_id)
         found[sighting.key] = contact
     await session.flush()
@@ -114,3 +133,93 @@ def _remember(contact: Contact, by_phone: dict[str, Contact], by_id: dict[str, C
         by_phone[contact.phone] = contact
     if contact.external_id:
         by_id[contact.external_id] = contact
+
+
+# --- the admin's lists: contact statuses and custom attribute definitions ----------------
+
+
+async def list_statuses(session: AsyncSession) -> list[ContactStatus]:
+    rows = await session.scalars(
+        select(ContactStatus).order_by(ContactStatus.position, ContactStatus.id)
+    )
+    return list(rows)
+
+
+async def save_status(
+    session: AsyncSession, data: ContactStatusIn, status_id: int | None = None
+) -> ContactStatus:
+    row = ContactStatus() if status_id is None else await session.get(ContactStatus, status_id)
+    if row is None:
+        raise NotFound(f"Contact status {status_id} not found")
+    taken = await session.scalar(
+        select(ContactStatus.id).where(
+            ContactStatus.name == data.name.strip(), ContactStatus.id != (status_id or -1)
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"name: a contact status named '{data.name.strip()}' exists")
+    row.name, row.color, row.position = data.name.strip(), data.color, data.position
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def delete_status(session: AsyncSession, status_id: int) -> None:
+    row = await session.get(ContactStatus, status_id)
+    if row is None:
+        raise NotFound(f"Contact status {status_id} not found")
+    # Contacts in this state keep no state (the foreign key sets NULL on every database;
+    # done here too so the session's loaded contacts agree).
+    await session.execute(
+        update(Contact).where(Contact.status_id == status_id).values(status_id=None)
+    )
+    await session.delete(row)
+    await session.flush()
+
+
+async def list_attributes(session: AsyncSession) -> list[ContactAttribute]:
+    rows = await session.scalars(
+        select(ContactAttribute).order_by(ContactAttribute.position, ContactAttribute.id)
+    )
+    return list(rows)
+
+
+async def save_attribute(
+    session: AsyncSession, data: ContactAttributeIn, attribute_id: int | None = None
+) -> ContactAttribute:
+    row = (
+        ContactAttribute()
+        if attribute_id is None
+        else await session.get(ContactAttribute, attribute_id)
+    )
+    if row is None:
+        raise NotFound(f"Contact attribute {attribute_id} not found")
+    taken = await session.scalar(
+        select(ContactAttribute.id).where(
+            ContactAttribute.key == data.key, ContactAttribute.id != (attribute_id or -1)
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"key: a contact attribute '{data.key}' exists")
+    options = list(dict.fromkeys(o.strip() for o in data.options if o.strip()))
+    if data.type == AttributeType.CHOICE and not options:
+        raise Unprocessable("options: a choice attribute needs at least one option")
+    if attribute_id is not None and row.type != data.type.value:
+        raise Unprocessable("type: the type of an attribute with values cannot change")
+    row.key, row.label, row.type = data.key, data.label.strip(), data.type.value
+    row.options = options if data.type == AttributeType.CHOICE else []
+    row.position = data.position
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def delete_attribute(session: AsyncSession, attribute_id: int) -> None:
+    row = await session.get(ContactAttribute, attribute_id)
+    if row is None:
+        raise NotFound(f"Contact attribute {attribute_id} not found")
+    await session.execute(
+        delete(ContactAttributeValue).where(ContactAttributeValue.attribute_id == attribute_id)
+    )
+    await session.delete(row)
+    await session.flush()

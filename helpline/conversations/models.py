@@ -10,6 +10,7 @@ from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
 from helpline.db import Base, UTCDateTime
+from helpline.labels.models import Label
 
 
 class ConversationStatus(enum.StrEnum):
@@ -46,6 +47,10 @@ class Conversation(Base):
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     assigned_user: Mapped[User | None] = relationship(lazy="joined")
+    # Read-only here: labels change through `helpline.labels.service`, which reloads them.
+    labels: Mapped[list[Label]] = relationship(
+        secondary="conversation_labels", lazy="selectin", viewonly=True, order_by=Label.name
+    )
 
     @property
     def assigned_to(self) -> User | None:

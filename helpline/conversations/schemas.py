@@ -18,6 +18,12 @@ class ContactRef(ApiModel):
     name: str | None
 
 
+class LabelRef(ApiModel):
+    id: int
+    name: str
+    color: str
+
+
 class ConversationOut(ApiModel):
     id: int
     channel_id: int
@@ -32,6 +38,7 @@ class ConversationOut(ApiModel):
     last_inbound_at: datetime | None = None
     created_at: datetime
     closed_at: datetime | None
+    labels: list[LabelRef] = []
 
 
 class ConversationEventOut(ApiModel):
@@ -57,6 +64,7 @@ class InboxQuery(ApiModel):
     area_id: RowId | None = None
     q: str | None = Field(default=None, max_length=100)
     sort: Literal["activity", "waiting"] = "activity"
+    label: int | None = Field(default=None, description="only conversations with this label id")
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=30, ge=1, le=200)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpline.areas.models import Area
 from helpline.auth.models import User
@@ -20,6 +21,7 @@ from helpline.conversations.lifecycle import log_event, set_assignee
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
 from helpline.conversations.schemas import InboxQuery
 from helpline.errors import Conflict, Forbidden, NotFound, Unprocessable
+from helpline.labels.models import ConversationLabel
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
 from helpline.messages.service import queue_outbound
 from helpline.messages.views import load_views
@@ -60,6 +62,7 @@ async def find_or_open(
             )
             conv.contact = contact
             conv.assigned_user = None
+            set_committed_value(conv, "labels", [])  # new: none, and no lazy load later
             session.add(conv)
             found[key] = (conv, True)
     await session.flush()
@@ -95,6 +98,12 @@ async def list_conversations(
         query = query.where(Conversation.assigned_user_id.is_(None))
     if f.area_id is not None:
         query = query.where(Conversation.area_id == f.area_id)
+    if f.label is not None:
+        labelled = select(ConversationLabel.conversation_id).where(
+            ConversationLabel.conversation_id == Conversation.id,
+            ConversationLabel.label_id == f.label,
+        )
+        query = query.where(labelled.exists())
     if f.q and f.q.strip():
         term = f"%{f.q.strip().lower()}%"
         said = select(Message.id).where(
@@ -105,6 +114,8 @@ async def list_conversations(
                 func.lower(Contact.name).like(term),
                 Contact.phone.like(term),
                 func.lower(Contact.external_id).like(term),
+                func.lower(Contact.email).like(term),
+                func.lower(Contact.document).like(term),
                 said.exists(),
             )
         )

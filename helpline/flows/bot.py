@@ -29,6 +29,7 @@ from helpline.conversations.lifecycle import log_event
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.conversations.routing import customer_waiting
 from helpline.conversations.service import close
+from helpline.customers.directory import store_from_bot
 from helpline.flows import engine, webhooks
 from helpline.flows.definition import FlowSettings, compile_flow
 from helpline.flows.models import Flow, FlowRun, FlowVersion, RunStatus
@@ -232,8 +233,8 @@ class _Applier:
                 await self.send_text(action)
             case engine.SendMenu():
                 await self.send_menu(action)
-            case engine.StoreField(contact_field="name"):
-                self.conv.contact.name = action.value[:120]
+            case engine.StoreField(contact_field=str(field)):
+                await store_from_bot(self.session, self.conv.contact, field, action.value)
             case engine.CallWebhook():
                 await self.webhook(action)
             case engine.Handover():
@@ -316,9 +317,12 @@ class _Applier:
         await customer_waiting(self.session, conv)
 
     async def usable_area(self, wanted: int | None) -> Area | None:
-        """The node's area, else the flow's default, else the channel's: the first active."""
+        """The node's area, else the customer's preferred area (a returning customer goes
+        back to the people who know them), else the flow's default, else the channel's:
+        the first active."""
         channel = await self.channel()
-        for area_id in (wanted, self.settings.default_area_id, channel.default_area_id):
+        preferred = self.conv.contact.preferred_area_id
+        for area_id in (wanted, preferred, self.settings.default_area_id, channel.default_area_id):
             area = await self.session.get(Area, area_id) if area_id is not None else None
             if area is not None and area.active:
                 return area

@@ -103,11 +103,17 @@ class SendMenu:
         return "\n".join([self.text, "", *lines]) if lines else self.text
 
 
+# Where an answer is kept on the contact besides the run's data (custom: the contact's
+# custom attribute of the same key, when the admin defined one).
+CONTACT_FIELDS = {"name": "name", "email": "email", "dni": "document"}
+
+
 @dataclass(frozen=True)
 class StoreField:
     key: str  # name, email, dni or a custom key
     value: str
-    contact_field: str | None = None  # "name": also the contact's name
+    # Also kept on the contact: "name", "email", "document" or "attributes.<key>".
+    contact_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -432,7 +438,7 @@ class _Run:
             return
         key = (node.custom_key or "custom") if field_name == "custom" else field_name
         self.data[key] = value
-        contact_field = "name" if field_name == "name" else None
+        contact_field = CONTACT_FIELDS.get(field_name, f"attributes.{key}")
         self.actions += [
             StoreField(key, value, contact_field),
             Trace("bot_data", node.key, f"{key}: {value}"),

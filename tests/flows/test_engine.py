@@ -286,7 +286,7 @@ def test_ask_and_store_valid_answers(
     field: str, prefix: list[str], answer: str, stored: str
 ) -> None:
     result = talk("hola", *prefix, answer)
-    contact_field = "name" if field == "name" else None
+    contact_field = {"name": "name", "email": "email", "dni": "document"}[field]
     assert StoreField(field, stored, contact_field) in result.actions
     assert result.state.data[field] == stored
 

@@ -24,6 +24,9 @@ const screens = {
   catalog: () => import('./pages/CatalogPage'),
   pipeline: () => import('./pages/PipelinePage'),
   dashboard: () => import('./pages/DashboardPage'),
+  contacts: () => import('./pages/ContactsPage'),
+  contact: () => import('./pages/ContactDetailPage'),
+  contactSettings: () => import('./pages/ContactSettingsPage'),
   flows: () => import('./pages/FlowsPage'),
   channels: () => import('./pages/ChannelsPage'),
 }
@@ -40,6 +43,9 @@ const AuditPage = lazy(screens.audit)
 const CatalogPage = lazy(screens.catalog)
 const PipelinePage = lazy(screens.pipeline)
 const DashboardPage = lazy(screens.dashboard)
+const ContactsPage = lazy(screens.contacts)
+const ContactDetailPage = lazy(screens.contact)
+const ContactSettingsPage = lazy(screens.contactSettings)
 const FlowsPage = lazy(screens.flows)
 const ChannelsPage = lazy(screens.channels)
 
@@ -111,11 +117,14 @@ export default function App() {
         <Route path="/sessions" element={<SessionsPage />} />
         {/* Every role reads the catalog; the page offers edits to admins and supervisors. */}
         <Route path="/catalog" element={<CatalogPage />} />
+        <Route path="/contacts" element={<ContactsPage />} />
+        <Route path="/contacts/:contactId" element={<ContactDetailPage />} />
         <Route path="/dashboard" element={<DashboardPage />} />
         <Route path="/pipeline" element={<PipelinePage />} />
         {/* Who may open each screen is written once, in nav.ts. */}
         <Route element={<RequireRole roles={rolesOf('areas')} />}>
           <Route path="/areas" element={<AreasPage />} />
+          <Route path="/contacts/settings" element={<ContactSettingsPage />} />
         </Route>
         <Route element={<RequireRole roles={rolesOf('tokens')} />}>
           <Route path="/tokens" element={<TokensPage />} />

@@ -4,6 +4,7 @@ import {
   addMessages,
   applyMessageStatus,
   patchChannel,
+  patchConversationContact,
   replaceMessage,
   upsertChannel,
   upsertConversation,
@@ -16,6 +17,7 @@ import type {
   Deal,
   DealGoneEvent,
   Dashboard,
+  CustomerContact,
   Message,
   MessageStatusEvent,
 } from './api/types'
@@ -57,6 +59,10 @@ export function CacheSync() {
   useSocketEvent<{ message?: Message; conversation?: Conversation }>('message:new', (payload) => {
     if (payload?.conversation) upsertConversation(qc, payload.conversation, me)
     if (payload?.message) addMessages(qc, payload.message.conversationId, [payload.message])
+    // The bot answered: what it collected (the customer panel) may have grown.
+    if (payload?.message?.sender === 'bot') {
+      void qc.invalidateQueries({ queryKey: keys.flowRun(payload.message.conversationId) })
+    }
   })
   // Media became ready or failed, or a reaction changed a message: replace it.
   useSocketEvent<{ message?: Message; conversation?: Conversation }>('message:update', (payload) => {
@@ -65,6 +71,33 @@ export function CacheSync() {
   })
   useSocketEvent<MessageStatusEvent>('message:status', (ev) => {
     if (ev) applyMessageStatus(qc, ev)
+  })
+
+  // Contacts: the open detail or panel takes the new state; lists and timelines refetch.
+  const onContact = (payload: { contact?: CustomerContact }) => {
+    const c = payload?.contact
+    if (!c) return
+    qc.setQueryData(keys.contact(c.id), c)
+    patchConversationContact(qc, c)
+    void qc.invalidateQueries({ queryKey: keys.contactLists })
+    void qc.invalidateQueries({ queryKey: keys.contactEvents(c.id) })
+  }
+  useSocketEvent('contact:new', onContact)
+  useSocketEvent('contact:update', onContact)
+  useSocketEvent<{ contactId?: number }>('contact:delete', (payload) => {
+    if (payload?.contactId == null) return
+    qc.removeQueries({ queryKey: keys.contact(payload.contactId) })
+    void qc.invalidateQueries({ queryKey: keys.contactLists })
+  })
+
+  // An admin renamed, recoloured or deleted a label: chips everywhere follow.
+  useSocketEvent('labels:update', () => {
+    void qc.invalidateQueries({ queryKey: keys.labels })
+    void qc.invalidateQueries({ queryKey: keys.conversationLists })
+    void qc.invalidateQueries({
+      queryKey: ['conversations'],
+      predicate: (q) => q.queryKey.length === 2 && typeof q.queryKey[1] === 'number',
+    })
   })
 
   // The Channels screen (admins and supervisors get these).

@@ -54,7 +54,7 @@ export const NAV: readonly NavGroup[] = [
     id: 'customers',
     label: 'navGroups.customers',
     items: [
-      { id: 'contacts', to: '/contacts', label: 'nav.contacts', icon: Contact, ready: false },
+      { id: 'contacts', to: '/contacts', label: 'nav.contacts', icon: Contact, ready: true },
       { id: 'pipeline', to: '/pipeline', label: 'nav.pipeline', icon: SquareKanban, ready: true },
     ],
   },

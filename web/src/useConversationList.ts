@@ -21,6 +21,8 @@ export interface ConversationList {
   setSort: (s: ListSort) => void
   search: string
   setSearch: (s: string) => void
+  label: number | null
+  setLabel: (id: number | null) => void
   items: Conversation[]
   total: number
   /** true while the first page for the current filters/search is loading */
@@ -49,13 +51,14 @@ export function useConversationList(): ConversationList {
   const [areaId, setAreaId] = useState<number | null>(null)
   const [sort, setSort] = useState<ListSort>('activity')
   const [search, setSearch] = useState('')
+  const [label, setLabel] = useState<number | null>(null)
   const q = useDebounced(search.trim(), 300)
   const [loadingMore, setLoadingMore] = useState(false)
   const [moreError, setMoreError] = useState<unknown>(null)
 
   const query: ListQuery = useMemo(
-    () => ({ status: filter, view, areaId, sort, q }),
-    [filter, view, areaId, sort, q],
+    () => ({ status: filter, view, areaId, sort, q, label }),
+    [filter, view, areaId, sort, q, label],
   )
   const key = keys.conversationList(query)
   // The first page; more pages are appended to the same cache entry by loadMore, and
@@ -108,6 +111,8 @@ export function useConversationList(): ConversationList {
     setSort,
     search,
     setSearch,
+    label,
+    setLabel,
     items: current?.items ?? [],
     total: current?.total ?? 0,
     loading: current === null,

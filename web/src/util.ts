@@ -69,6 +69,8 @@ export interface ListQuery {
   areaId: number | null
   sort: ListSort
   q: string
+  /** only conversations with this label */
+  label?: number | null
 }
 
 /**
@@ -99,6 +101,7 @@ export function matchesFilter(
   if (f.view === 'mine' && c.assignedTo?.id !== me?.id) return false
   if (f.view === 'unassigned' && c.assignedTo !== null) return false
   if (f.areaId !== null && c.areaId !== f.areaId) return false
+  if (f.label != null && !(c.labels ?? []).some((l) => l.id === f.label)) return false
   const needle = f.q.trim().toLowerCase()
   if (!needle || listed) return true
   const hay = [c.contact.name ?? '', contactAddress(c), c.lastMessagePreview ?? '']

@@ -7,7 +7,15 @@ import { sortChannels } from '../channels'
 import { laterStatus, matchesFilter, sortConversations, timeOf } from '../util'
 import type { ListQuery } from '../util'
 import { keys } from './queries'
-import type { Area, Channel, Conversation, Message, MessageStatusEvent, User } from './types'
+import type {
+  Area,
+  Channel,
+  Conversation,
+  CustomerContact,
+  Message,
+  MessageStatusEvent,
+  User,
+} from './types'
 
 // ---------- conversations ----------
 
@@ -60,6 +68,28 @@ function listWith(
   const items = [...s.items]
   items[idx] = conv
   return { ...s, items: sortConversations(items, query.sort) }
+}
+
+/** A contact changed (name, phone): the conversations that show it follow. */
+export function patchConversationContact(qc: QueryClient, contact: CustomerContact): void {
+  const ref = (c: Conversation): Conversation =>
+    c.contact.id === contact.id
+      ? {
+          ...c,
+          contact: {
+            ...c.contact,
+            name: contact.name,
+            phone: contact.phone,
+            externalId: contact.externalId,
+          },
+        }
+      : c
+  qc.setQueriesData<ConversationListData>({ queryKey: keys.conversationLists }, (d) =>
+    d ? { ...d, items: d.items.map(ref) } : d,
+  )
+  for (const [key, data] of qc.getQueriesData<Conversation>({ queryKey: ['conversations'] })) {
+    if (key.length === 2 && typeof key[1] === 'number' && data) qc.setQueryData(key, ref(data))
+  }
 }
 
 // ---------- messages of an open conversation ----------

@@ -509,6 +509,193 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contact-attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Attributes */
+        get: operations["listContactAttributes"];
+        put?: never;
+        /** Create Attribute */
+        post: operations["createContactAttribute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contact-attributes/{attribute_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Attribute */
+        put: operations["updateContactAttribute"];
+        post?: never;
+        /** Delete Attribute */
+        delete: operations["deleteContactAttribute"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contact-statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Statuses */
+        get: operations["listContactStatuses"];
+        put?: never;
+        /** Create Status */
+        post: operations["createContactStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contact-statuses/{status_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Status */
+        put: operations["updateContactStatus"];
+        post?: never;
+        /** Delete Status */
+        delete: operations["deleteContactStatus"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Contacts */
+        get: operations["listContacts"];
+        put?: never;
+        /** Create Contact */
+        post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Contacts
+         * @description The contacts of the current filter (all pages) as CSV.
+         */
+        get: operations["exportContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Contacts
+         * @description Write the file's good rows (bad rows are skipped and reported), all in one
+         *     transaction: a failure writes none.
+         */
+        post: operations["importContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Import
+         * @description What an import of this file would do, row by row; nothing is written.
+         */
+        post: operations["previewContactImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Contact */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        /** Delete Contact */
+        delete: operations["deleteContact"];
+        options?: never;
+        head?: never;
+        /** Update Contact */
+        patch: operations["updateContact"];
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Contact Conversations */
+        get: operations["listContactConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts/{contact_id}/deals": {
         parameters: {
             query?: never;
@@ -520,6 +707,43 @@ export interface paths {
         get: operations["listContactDeals"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Contact Events */
+        get: operations["listContactEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge Contact
+         * @description Merge contact `otherId` into this one: its conversations (and deals) move here.
+         */
+        post: operations["mergeContact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -604,6 +828,23 @@ export interface paths {
         /** List Events */
         get: operations["listConversationEvents"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conv_id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Conversation Labels */
+        put: operations["setConversationLabels"];
         post?: never;
         delete?: never;
         options?: never;
@@ -992,6 +1233,42 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Labels */
+        get: operations["listLabels"];
+        put?: never;
+        /** Create Label */
+        post: operations["createLabel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/labels/{label_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Label */
+        put: operations["updateLabel"];
+        post?: never;
+        /** Delete Label */
+        delete: operations["deleteLabel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1886,6 +2163,11 @@ export interface components {
             /** Userid */
             userId: number;
         };
+        /**
+         * AttributeType
+         * @enum {string}
+         */
+        AttributeType: "text" | "number" | "date" | "choice";
         /** AuditEntryOut */
         AuditEntryOut: {
             /** Actorid */
@@ -1968,11 +2250,27 @@ export interface components {
             /** Totals */
             totals: components["schemas"]["StageTotal"][];
         };
+        /** Body_importContacts */
+        Body_importContacts: {
+            /**
+             * File
+             * @description a UTF-8 CSV whose first line names the columns
+             */
+            file: string;
+        };
         /** Body_importProducts */
         Body_importProducts: {
             /**
              * File
              * @description CSV with columns sku, name, description, price, currency, category, active, stock
+             */
+            file: string;
+        };
+        /** Body_previewContactImport */
+        Body_previewContactImport: {
+            /**
+             * File
+             * @description a UTF-8 CSV whose first line names the columns
              */
             file: string;
         };
@@ -2226,6 +2524,39 @@ export interface components {
             /** Secret */
             secret: boolean;
         };
+        /** ContactAttributeIn */
+        ContactAttributeIn: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Options
+             * @default []
+             */
+            options?: string[];
+            /**
+             * Position
+             * @default 0
+             */
+            position?: number;
+            /** @default text */
+            type?: components["schemas"]["AttributeType"];
+        };
+        /** ContactAttributeOut */
+        ContactAttributeOut: {
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Options */
+            options: string[];
+            /** Position */
+            position: number;
+            type: components["schemas"]["AttributeType"];
+        };
         /** ContactBrief */
         ContactBrief: {
             /** Id */
@@ -2234,6 +2565,142 @@ export interface components {
             name: string | null;
             /** Phone */
             phone: string | null;
+        };
+        /** ContactEventOut */
+        ContactEventOut: {
+            /** Actoruserid */
+            actorUserId: number | null;
+            /** Changes */
+            changes: {
+                [key: string]: unknown;
+            };
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Id */
+            id: number;
+            /** Type */
+            type: string;
+        };
+        /** ContactImportReport */
+        ContactImportReport: {
+            /** Created */
+            created: number;
+            /** Errors */
+            errors: components["schemas"]["ImportRowError"][];
+            /** Invalid */
+            invalid: number;
+            /** Total */
+            total: number;
+            /** Updated */
+            updated: number;
+            /** Valid */
+            valid: number;
+            /** Written */
+            written: boolean;
+        };
+        /** ContactIn */
+        ContactIn: {
+            /** Attributes */
+            attributes?: {
+                [key: string]: string | number | null;
+            } | null;
+            /** Company */
+            company?: string | null;
+            /** Document */
+            document?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Externalid */
+            externalId?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Ownerid */
+            ownerId?: number | null;
+            /** Phone */
+            phone?: string | null;
+            /** Preferredareaid */
+            preferredAreaId?: number | null;
+            /** Statusid */
+            statusId?: number | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /** ContactOut */
+        ContactOut: {
+            /** Attributes */
+            attributes: {
+                [key: string]: string | number;
+            };
+            /** Company */
+            company: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Document */
+            document: string | null;
+            /** Email */
+            email: string | null;
+            /** Externalid */
+            externalId: string | null;
+            /** Id */
+            id: number;
+            /** Lastseenat */
+            lastSeenAt: string | null;
+            /** Name */
+            name: string | null;
+            /** Namesource */
+            nameSource: string | null;
+            /** Notes */
+            notes: string | null;
+            /** Ownerid */
+            ownerId: number | null;
+            /** Phone */
+            phone: string | null;
+            /** Preferredareaid */
+            preferredAreaId: number | null;
+            /** Statusid */
+            statusId: number | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** ContactPatch */
+        ContactPatch: {
+            /** Attributes */
+            attributes?: {
+                [key: string]: string | number | null;
+            } | null;
+            /** Company */
+            company?: string | null;
+            /** Document */
+            document?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Ownerid */
+            ownerId?: number | null;
+            /** Phone */
+            phone?: string | null;
+            /** Preferredareaid */
+            preferredAreaId?: number | null;
+            /** Statusid */
+            statusId?: number | null;
+            /** Tags */
+            tags?: string[] | null;
         };
         /** ContactRef */
         ContactRef: {
@@ -2245,6 +2712,32 @@ export interface components {
             name: string | null;
             /** Phone */
             phone: string | null;
+        };
+        /** ContactStatusIn */
+        ContactStatusIn: {
+            /**
+             * Color
+             * @default #64748b
+             */
+            color?: string;
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @default 0
+             */
+            position?: number;
+        };
+        /** ContactStatusOut */
+        ContactStatusOut: {
+            /** Color */
+            color: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
         };
         /** ConversationEventOut */
         ConversationEventOut: {
@@ -2266,6 +2759,14 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** ConversationLabelsIn */
+        ConversationLabelsIn: {
+            /**
+             * Labelids
+             * @description the conversation's labels, all of them
+             */
+            labelIds: number[];
+        };
         /** ConversationOut */
         ConversationOut: {
             /** Areaid */
@@ -2283,6 +2784,11 @@ export interface components {
             createdAt: string;
             /** Id */
             id: number;
+            /**
+             * Labels
+             * @default []
+             */
+            labels: components["schemas"]["LabelRef"][];
             /** Lastinboundat */
             lastInboundAt: string | null;
             /** Lastmessageat */
@@ -2856,24 +3362,16 @@ export interface components {
         ImportRefused: {
             /** Detail */
             detail: string;
-            report: components["schemas"]["ImportReport"];
+            report: components["schemas"]["ProductImportReport"];
         };
-        /** ImportReport */
-        ImportReport: {
-            /** Applied */
-            applied: boolean;
-            /** Created */
-            created: number;
-            /** Dryrun */
-            dryRun: boolean;
-            /** Errorcount */
-            errorCount: number;
-            /** Newcategories */
-            newCategories: string[];
-            /** Rows */
-            rows: components["schemas"]["ImportRowOut"][];
-            /** Updated */
-            updated: number;
+        /** ImportRowError */
+        ImportRowError: {
+            /** Field */
+            field: string | null;
+            /** Message */
+            message: string;
+            /** Row */
+            row: number;
         };
         /** ImportRowOut */
         ImportRowOut: {
@@ -2906,6 +3404,34 @@ export interface components {
             end: string;
             /** Start */
             start: string;
+        };
+        /** LabelIn */
+        LabelIn: {
+            /**
+             * Color
+             * @default #64748b
+             */
+            color?: string;
+            /** Name */
+            name: string;
+        };
+        /** LabelOut */
+        LabelOut: {
+            /** Color */
+            color: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** LabelRef */
+        LabelRef: {
+            /** Color */
+            color: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** LoginIn */
         LoginIn: {
@@ -3096,6 +3622,14 @@ export interface components {
              */
             target: string | null;
         };
+        /** MergeIn */
+        MergeIn: {
+            /**
+             * Otherid
+             * @description the contact merged into this one, then deleted
+             */
+            otherId: number;
+        };
         /** MessageIn */
         MessageIn: {
             /** Body */
@@ -3254,6 +3788,17 @@ export interface components {
             /** Open */
             open: boolean;
         };
+        /** Page[ContactOut] */
+        Page_ContactOut_: {
+            /** Items */
+            items: components["schemas"]["ContactOut"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
         /** Page[ConversationOut] */
         Page_ConversationOut_: {
             /** Items */
@@ -3361,6 +3906,23 @@ export interface components {
              * @default false
              */
             valid?: boolean;
+        };
+        /** ProductImportReport */
+        ProductImportReport: {
+            /** Applied */
+            applied: boolean;
+            /** Created */
+            created: number;
+            /** Dryrun */
+            dryRun: boolean;
+            /** Errorcount */
+            errorCount: number;
+            /** Newcategories */
+            newCategories: string[];
+            /** Rows */
+            rows: components["schemas"]["ImportRowOut"][];
+            /** Updated */
+            updated: number;
         };
         /** ProductIn */
         ProductIn: {
@@ -5429,6 +5991,557 @@ export interface operations {
             };
         };
     };
+    listContactAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactAttributeOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createContactAttribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactAttributeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactAttributeOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateContactAttribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attribute_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactAttributeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactAttributeOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteContactAttribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attribute_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listContactStatuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactStatusOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createContactStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactStatusIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactStatusOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateContactStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                status_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactStatusIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactStatusOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteContactStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                status_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listContacts: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                tag?: string | null;
+                statusId?: number | null;
+                ownerId?: number | null;
+                attr?: string[];
+                sort?: "name" | "-name" | "created" | "-created" | "lastSeen" | "-lastSeen";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ContactOut_"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    exportContacts: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                tag?: string | null;
+                statusId?: number | null;
+                ownerId?: number | null;
+                attr?: string[];
+                sort?: "name" | "-name" | "created" | "-created" | "lastSeen" | "-lastSeen";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    importContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_importContacts"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactImportReport"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    previewContactImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_previewContactImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactImportReport"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listContactConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     listContactDeals: {
         parameters: {
             query?: never;
@@ -5460,6 +6573,72 @@ export interface operations {
             };
         };
     };
+    listContactEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactEventOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    mergeContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     listConversations: {
         parameters: {
             query?: {
@@ -5468,6 +6647,8 @@ export interface operations {
                 areaId?: number | null;
                 q?: string | null;
                 sort?: "activity" | "waiting";
+                /** @description only conversations with this label id */
+                label?: number | null;
                 page?: number;
                 pageSize?: number;
             };
@@ -5612,6 +6793,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationEventOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    setConversationLabels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conv_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationLabelsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
                 };
             };
             /** @description Refused: `detail` says why */
@@ -6506,6 +7722,132 @@ export interface operations {
             };
         };
     };
+    listLabels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                label_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                label_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     getMedia: {
         parameters: {
             query?: {
@@ -7121,7 +8463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportReport"];
+                    "application/json": components["schemas"]["ProductImportReport"];
                 };
             };
             /** @description Rows with errors: nothing imported */

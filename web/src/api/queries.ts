@@ -4,9 +4,10 @@
  * what a screen shows (see ./cacheSync.ts).
  */
 import { queryOptions } from '@tanstack/react-query'
-import { client, unwrap } from './client'
 import type { ListQuery } from '../util'
 import type { BoardQuery } from './types'
+import { ApiError, client, unwrap } from './client'
+import type { ContactListQuery } from './types'
 
 export const keys = {
   areas: ['areas'] as const,
@@ -28,6 +29,15 @@ export const keys = {
   messageRaw: (messageId: number) => ['messages', messageId, 'raw'] as const,
   messages: (conversationId: number) => ['conversations', conversationId, 'messages'] as const,
   conversationEvents: (id: number) => ['conversations', id, 'events'] as const,
+  /** every contact list, whatever its filters */
+  contactLists: ['contacts', 'list'] as const,
+  contactList: (q: ContactListQuery) => ['contacts', 'list', q] as const,
+  contact: (id: number) => ['contacts', id] as const,
+  contactEvents: (id: number) => ['contacts', id, 'events'] as const,
+  contactConversations: (id: number) => ['contacts', id, 'conversations'] as const,
+  contactStatuses: ['contactStatuses'] as const,
+  contactAttributes: ['contactAttributes'] as const,
+  labels: ['labels'] as const,
   quickReplies: ['quickReplies'] as const,
   workingHours: (areaId: number) => ['workingHours', areaId] as const,
   workingHoursStatus: (areaId: number) => ['workingHours', areaId, 'status'] as const,
@@ -43,6 +53,8 @@ export const keys = {
   contactDeals: (contactId: number) => ['contacts', contactId, 'deals'] as const,
   /** the deal dialog's customer picker (through the conversations the user sees) */
   dealContactSearch: (q: string) => ['pipeline', 'contactSearch', q] as const,
+  /** the bot's state in one conversation */
+  flowRun: (conversationId: number) => ['flows', 'runs', conversationId] as const,
   /** one simulated phone's view of a sandbox channel */
   sandbox: (channelId: number, to: string) => ['sandbox', channelId, to] as const,
   sandboxOutbound: (channelId: number, to: string) =>
@@ -351,3 +363,86 @@ export const dashboardQuery = queryOptions({
   // `dashboard:updated` keeps it fresh while the page is open (see cacheSync.tsx)
   staleTime: 30_000,
 })
+
+export const contactListQuery = (q: ContactListQuery) =>
+  queryOptions({
+    queryKey: keys.contactList(q),
+    queryFn: ({ signal }) =>
+      unwrap(client.GET('/api/contacts', { params: { query: contactListParams(q) }, signal })),
+  })
+
+/** The list's filters as query parameters (empty ones left out), for the list and the export. */
+export function contactListParams(q: ContactListQuery) {
+  return {
+    q: q.q || undefined,
+    tag: q.tag || undefined,
+    statusId: q.statusId ?? undefined,
+    ownerId: q.ownerId ?? undefined,
+    attr: q.attr ? [q.attr] : undefined,
+    sort: q.sort,
+    page: q.page,
+    pageSize: q.pageSize,
+  }
+}
+
+export const contactQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.contact(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}', { params: { path: { contact_id: id } }, signal }),
+      ),
+  })
+
+export const contactEventsQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.contactEvents(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}/events', {
+          params: { path: { contact_id: id } },
+          signal,
+        }),
+      ),
+  })
+
+export const contactConversationsQuery = (id: number) =>
+  queryOptions({
+    queryKey: keys.contactConversations(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/contacts/{contact_id}/conversations', {
+          params: { path: { contact_id: id } },
+          signal,
+        }),
+      ),
+  })
+
+export const contactStatusesQuery = queryOptions({
+  queryKey: keys.contactStatuses,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/contact-statuses', { signal })),
+})
+
+export const contactAttributesQuery = queryOptions({
+  queryKey: keys.contactAttributes,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/contact-attributes', { signal })),
+})
+
+export const labelsQuery = queryOptions({
+  queryKey: keys.labels,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/labels', { signal })),
+})
+
+/** The bot's state in a conversation (404 when it never ran there: not retried). */
+export const flowRunQuery = (conversationId: number) =>
+  queryOptions({
+    queryKey: keys.flowRun(conversationId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/flows/runs/{conversation_id}', {
+          params: { path: { conversation_id: conversationId } },
+          signal,
+        }),
+      ),
+    retry: (count, err) => !(err instanceof ApiError && err.status === 404) && count < 2,
+  })

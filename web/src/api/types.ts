@@ -112,6 +112,31 @@ export type InboundResponse = Schemas['SandboxInboundOut']
 export type OutboundMessage = Schemas['SandboxOutbound']
 export type SandboxMessage = Schemas['SandboxMessageOut']
 
+// ---------- customers: contacts and labels ----------
+export type CustomerContact = Schemas['ContactOut']
+export type ContactPatch = Schemas['ContactPatch']
+export type ContactPage = Schemas['Page_ContactOut_']
+export type ContactEvent = Schemas['ContactEventOut']
+export type ContactStatus = Schemas['ContactStatusOut']
+export type ContactAttribute = Schemas['ContactAttributeOut']
+export type ContactSort = NonNullable<QueryOf<'listContacts'>['sort']>
+export type ImportReport = Schemas['ContactImportReport']
+/** POST /api/contacts/import[/preview] (multipart: sent as FormData) */
+export type ContactImportUpload = Schemas['Body_importContacts']
+export type Label = Schemas['LabelOut']
+/** The contact list's filters (the Contacts screen). */
+export interface ContactListQuery {
+  q: string
+  tag: string
+  statusId: number | null
+  ownerId: number | null
+  /** one custom attribute filter, `key=value` */
+  attr: string
+  sort: ContactSort
+  page: number
+  pageSize: number
+}
+
 // ---------- quick replies ----------
 export type QuickReply = Schemas['QuickReplyOut']
 export type QuickReplyInput = Schemas['QuickReplyIn']

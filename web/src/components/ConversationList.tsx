@@ -1,4 +1,7 @@
 import { Link } from 'react-router-dom'
+import { useQuery } from '@tanstack/react-query'
+import { labelsQuery } from '../api/queries'
+import { LabelChip } from './contacts/ConversationLabels'
 import { useTranslation } from 'react-i18next'
 import type { ConversationList as ListModel } from '../useConversationList'
 import type { ListFilter, ListSort, ListView } from '../api/types'
@@ -24,6 +27,7 @@ export default function ConversationList({
   const now = useNow()
   const lang = i18n.resolvedLanguage ?? 'en'
   const { areas } = useAreas()
+  const labels = useQuery(labelsQuery).data ?? []
 
   return (
     <section className="conv-column" aria-label={t('chat.conversations')}>
@@ -84,6 +88,21 @@ export default function ConversationList({
               </option>
             ))}
           </select>
+          {(labels.length > 0 || list.label !== null) && (
+            <select
+              data-testid="label-filter"
+              aria-label={t('labels.filter')}
+              value={list.label ?? ''}
+              onChange={(e) => list.setLabel(e.target.value ? Number(e.target.value) : null)}
+            >
+              <option value="">{t('labels.all')}</option>
+              {labels.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          )}
         </div>
         <input
           type="search"
@@ -146,6 +165,13 @@ export default function ConversationList({
                         </span>
                       )}
                     </span>
+                    {(c.labels ?? []).length > 0 && (
+                      <span className="conv-row conv-labels">
+                        {(c.labels ?? []).map((l) => (
+                          <LabelChip key={l.id} label={l} />
+                        ))}
+                      </span>
+                    )}
                     <span className="conv-row conv-meta">
                       <StatusChip status={c.status} />
                       <span className="conv-assignee">

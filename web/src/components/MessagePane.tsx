@@ -25,6 +25,7 @@ import {
 import AssignDialog from './AssignDialog'
 import ConfirmDialog from './ConfirmDialog'
 import Timeline from './Timeline'
+import ConversationLabels from './contacts/ConversationLabels'
 import TransferDialog from './TransferDialog'
 import DeliveryState from './DeliveryState'
 import Avatar from './Avatar'
@@ -72,9 +73,14 @@ function senderLabel(m: Message, t: (k: string) => string): string | null {
 export default function MessagePane({
   conversationId,
   onConversation,
+  panelOpen = false,
+  onTogglePanel,
 }: {
   conversationId: number
   onConversation: (c: Conversation) => void
+  /** whether the customer panel shows beside the chat (its toggle sits in the header) */
+  panelOpen?: boolean
+  onTogglePanel?: () => void
 }) {
   const { t, i18n } = useTranslation()
   const lang = i18n.resolvedLanguage ?? 'en'
@@ -598,6 +604,7 @@ export default function MessagePane({
               {area ? t('chat.area', { name: area }) : t('chat.noArea')}
             </span>
           </div>
+          <ConversationLabels conversation={c} onConversation={onConversation} />
         </div>
         <StatusChip status={c.status} testId="conversation-status" />
         <div className="pane-actions">
@@ -641,6 +648,18 @@ export default function MessagePane({
           >
             {t('chat.timeline')}
           </button>
+          {onTogglePanel && (
+            <button
+              type="button"
+              className={`btn btn-ghost btn-sm ${panelOpen ? 'btn-toggled' : ''}`}
+              data-testid="toggle-customer-panel"
+              aria-pressed={panelOpen}
+              title={t('contacts.panelShortcut')}
+              onClick={onTogglePanel}
+            >
+              {t('contacts.panel')}
+            </button>
+          )}
           {!closed && (
             <button
               type="button"
