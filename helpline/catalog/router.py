@@ -20,6 +20,7 @@ from helpline.catalog.schemas import (
     ProductPatch,
     ProductQuery,
 )
+from helpline.db import RowId
 from helpline.media.service import Inspected, limit_bytes, remove_files, too_big
 from helpline.messages.schemas import Page
 
@@ -60,7 +61,7 @@ async def create_category(data: CategoryIn, _user: Overseer, session: SessionDep
     "/api/categories/{category_id}", response_model=CategoryOut, operation_id="updateCategory"
 )
 async def update_category(
-    category_id: int, data: CategoryPatch, _user: Overseer, session: SessionDep
+    category_id: RowId, data: CategoryPatch, _user: Overseer, session: SessionDep
 ) -> CategoryOut:
     category, count = await service.update_category(session, category_id, data)
     await session.commit()
@@ -73,7 +74,7 @@ async def update_category(
     operation_id="deleteCategory",
     responses={409: {"description": "The category still has products (the message says how many)"}},
 )
-async def delete_category(category_id: int, _user: Overseer, session: SessionDep) -> None:
+async def delete_category(category_id: RowId, _user: Overseer, session: SessionDep) -> None:
     await service.delete_category(session, category_id)
     await session.commit()
 
@@ -138,7 +139,7 @@ async def import_products(
 
 
 @router.get("/api/products/{product_id}", response_model=ProductOut, operation_id="getProduct")
-async def get_product(product_id: int, _user: CurrentUser, session: SessionDep) -> ProductOut:
+async def get_product(product_id: RowId, _user: CurrentUser, session: SessionDep) -> ProductOut:
     return ProductOut.model_validate(await service.get_product(session, product_id))
 
 
@@ -167,7 +168,7 @@ async def create_product(
     responses=DUPLICATE_SKU,
 )
 async def update_product(
-    product_id: int, data: ProductPatch, _user: Overseer, session: SessionDep
+    product_id: RowId, data: ProductPatch, _user: Overseer, session: SessionDep
 ) -> ProductOut | JSONResponse:
     try:
         product = await service.update_product(session, product_id, data)
@@ -183,7 +184,7 @@ async def update_product(
     operation_id="deleteProduct",
 )
 async def delete_product(
-    product_id: int, _user: Overseer, session: SessionDep, settings: SettingsDep
+    product_id: RowId, _user: Overseer, session: SessionDep, settings: SettingsDep
 ) -> None:
     image = await service.delete_product(session, product_id)
     await session.commit()
@@ -201,7 +202,7 @@ async def delete_product(
     responses={200: {"content": {"image/*": {}}, "description": "The picture"}},
 )
 async def get_image(
-    product_id: int, _user: CurrentUser, session: SessionDep, settings: SettingsDep
+    product_id: RowId, _user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     product = await service.get_product(session, product_id)
     path, media_type = service.image_file(settings.upload_dir, product)
@@ -223,7 +224,7 @@ async def get_image(
     responses=NOT_AN_IMAGE,
 )
 async def set_image(
-    product_id: int,
+    product_id: RowId,
     _user: Overseer,
     session: SessionDep,
     settings: SettingsDep,
@@ -239,7 +240,7 @@ async def set_image(
     "/api/products/{product_id}/image", response_model=ProductOut, operation_id="deleteProductImage"
 )
 async def delete_image(
-    product_id: int, _user: Overseer, session: SessionDep, settings: SettingsDep
+    product_id: RowId, _user: Overseer, session: SessionDep, settings: SettingsDep
 ) -> ProductOut:
     return await _change_image(session, settings, product_id, None)
 
@@ -247,7 +248,7 @@ async def delete_image(
 async def _change_image(
     session: SessionDep,
     settings: SettingsDep,
-    product_id: int,
+    product_id: RowId,
     inspected: Inspected | None,
 ) -> ProductOut:
     change = await service.set_image(session, product_id, inspected, settings.upload_dir)

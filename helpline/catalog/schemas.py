@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from helpline.auth.schemas import ApiModel
+from helpline.errors import ErrorOut
 
 CENT = Decimal("0.01")
 PRICE_LIMIT = Decimal("10000000000")  # Numeric(12, 2): ten digits before the point
@@ -175,6 +176,8 @@ class ProductImportReport(ApiModel):
     rows: list[ImportRowOut]
 
 
-class ImportRefused(ApiModel):
-    detail: str
-    report: ProductImportReport
+class ImportRefused(ErrorOut):
+    """The error body, plus the per-row report when rows had errors (an unreadable file
+    has none)."""
+
+    report: ProductImportReport | None = None

@@ -21,6 +21,7 @@ from helpline.contacts.schemas import (
 )
 from helpline.conversations.schemas import ConversationOut
 from helpline.customers import csvio, directory
+from helpline.db import RowId
 from helpline.errors import PayloadTooLarge, Unprocessable
 from helpline.messages.schemas import Page
 
@@ -121,14 +122,14 @@ async def import_contacts(
 
 
 @router.get("/{contact_id}", response_model=ContactOut, operation_id="getContact")
-async def get_contact(contact_id: int, user: CurrentUser, session: SessionDep) -> ContactOut:
+async def get_contact(contact_id: RowId, user: CurrentUser, session: SessionDep) -> ContactOut:
     contact = await directory.access_contact(session, user, contact_id)
     return (await directory.views(session, [contact]))[0]
 
 
 @router.patch("/{contact_id}", response_model=ContactOut, operation_id="updateContact")
 async def update_contact(
-    contact_id: int,
+    contact_id: RowId,
     data: ContactPatch,
     user: CurrentUser,
     session: SessionDep,
@@ -142,7 +143,7 @@ async def update_contact(
 
 
 @router.delete("/{contact_id}", status_code=204, operation_id="deleteContact")
-async def delete_contact(contact_id: int, user: AdminUser, session: SessionDep) -> None:
+async def delete_contact(contact_id: RowId, user: AdminUser, session: SessionDep) -> None:
     contact = await directory.access_contact(session, user, contact_id)
     await directory.delete_contact(session, user, contact)
     await session.commit()
@@ -154,7 +155,7 @@ async def delete_contact(contact_id: int, user: AdminUser, session: SessionDep) 
     operation_id="listContactConversations",
 )
 async def list_contact_conversations(
-    contact_id: int, user: CurrentUser, session: SessionDep
+    contact_id: RowId, user: CurrentUser, session: SessionDep
 ) -> list[ConversationOut]:
     contact = await directory.access_contact(session, user, contact_id)
     convs = await directory.list_conversations(session, user, contact)
@@ -165,7 +166,7 @@ async def list_contact_conversations(
     "/{contact_id}/events", response_model=list[ContactEventOut], operation_id="listContactEvents"
 )
 async def list_contact_events(
-    contact_id: int, user: CurrentUser, session: SessionDep
+    contact_id: RowId, user: CurrentUser, session: SessionDep
 ) -> list[ContactEventOut]:
     contact = await directory.access_contact(session, user, contact_id)
     return [
@@ -175,7 +176,7 @@ async def list_contact_events(
 
 @router.post("/{contact_id}/merge", response_model=ContactOut, operation_id="mergeContact")
 async def merge_contact(
-    contact_id: int, data: MergeIn, user: AdminUser, session: SessionDep
+    contact_id: RowId, data: MergeIn, user: AdminUser, session: SessionDep
 ) -> ContactOut:
     """Merge contact `otherId` into this one: its conversations (and deals) move here."""
     contact = await directory.access_contact(session, user, contact_id)
@@ -208,7 +209,7 @@ async def create_status(
     "/{status_id}", response_model=ContactStatusOut, operation_id="updateContactStatus"
 )
 async def update_status(
-    status_id: int, data: ContactStatusIn, user: AdminUser, session: SessionDep
+    status_id: RowId, data: ContactStatusIn, user: AdminUser, session: SessionDep
 ) -> ContactStatusOut:
     row = await service.save_status(session, data, status_id)
     await session.commit()
@@ -216,7 +217,7 @@ async def update_status(
 
 
 @statuses_router.delete("/{status_id}", status_code=204, operation_id="deleteContactStatus")
-async def delete_status(status_id: int, user: AdminUser, session: SessionDep) -> None:
+async def delete_status(status_id: RowId, user: AdminUser, session: SessionDep) -> None:
     await service.delete_status(session, status_id)
     await session.commit()
 
@@ -246,7 +247,7 @@ async def create_attribute(
     "/{attribute_id}", response_model=ContactAttributeOut, operation_id="updateContactAttribute"
 )
 async def update_attribute(
-    attribute_id: int, data: ContactAttributeIn, user: AdminUser, session: SessionDep
+    attribute_id: RowId, data: ContactAttributeIn, user: AdminUser, session: SessionDep
 ) -> ContactAttributeOut:
     row = await service.save_attribute(session, data, attribute_id)
     await session.commit()
@@ -254,6 +255,6 @@ async def update_attribute(
 
 
 @attributes_router.delete("/{attribute_id}", status_code=204, operation_id="deleteContactAttribute")
-async def delete_attribute(attribute_id: int, user: AdminUser, session: SessionDep) -> None:
+async def delete_attribute(attribute_id: RowId, user: AdminUser, session: SessionDep) -> None:
     await service.delete_attribute(session, attribute_id)
     await session.commit()

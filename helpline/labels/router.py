@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
 from helpline.conversations.schemas import ConversationOut
+from helpline.db import RowId
 from helpline.labels import service
 from helpline.labels.schemas import ConversationLabelsIn, LabelIn, LabelOut
 
@@ -25,7 +26,7 @@ async def create_label(data: LabelIn, user: AdminUser, session: SessionDep) -> L
 
 @router.put("/{label_id}", response_model=LabelOut, operation_id="updateLabel")
 async def update_label(
-    label_id: int, data: LabelIn, user: AdminUser, session: SessionDep
+    label_id: RowId, data: LabelIn, user: AdminUser, session: SessionDep
 ) -> LabelOut:
     label = await service.save_label(session, data, label_id)
     await session.commit()
@@ -33,7 +34,7 @@ async def update_label(
 
 
 @router.delete("/{label_id}", status_code=204, operation_id="deleteLabel")
-async def delete_label(label_id: int, user: AdminUser, session: SessionDep) -> None:
+async def delete_label(label_id: RowId, user: AdminUser, session: SessionDep) -> None:
     await service.delete_label(session, label_id)
     await session.commit()
 
@@ -42,7 +43,7 @@ async def delete_label(label_id: int, user: AdminUser, session: SessionDep) -> N
     "/{conv_id}/labels", response_model=ConversationOut, operation_id="setConversationLabels"
 )
 async def set_conversation_labels(
-    conv_id: int, data: ConversationLabelsIn, user: CurrentUser, session: SessionDep
+    conv_id: RowId, data: ConversationLabelsIn, user: CurrentUser, session: SessionDep
 ) -> ConversationOut:
     conv = await service.set_labels(session, user, conv_id, data.label_ids)
     await session.commit()

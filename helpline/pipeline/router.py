@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from helpline.auth.deps import CurrentUser, SessionDep
 from helpline.auth.models import User
+from helpline.db import RowId
 from helpline.pipeline import access, service
 from helpline.pipeline.schemas import (
     Board,
@@ -57,7 +58,7 @@ async def create_pipeline(
 
 @router.patch("/{pipeline_id}", response_model=PipelineOut, operation_id="updatePipeline")
 async def update_pipeline(
-    pipeline_id: int, data: PipelinePatch, user: PipelineEditor, session: SessionDep
+    pipeline_id: RowId, data: PipelinePatch, user: PipelineEditor, session: SessionDep
 ) -> PipelineOut:
     out = await service.update_pipeline(session, pipeline_id, data)
     await session.commit()
@@ -76,7 +77,7 @@ async def create_stage(data: StageIn, user: PipelineEditor, session: SessionDep)
 
 @router.patch("/stages/{stage_id}", response_model=StageOut, operation_id="updateStage")
 async def update_stage(
-    stage_id: int, data: StagePatch, user: PipelineEditor, session: SessionDep
+    stage_id: RowId, data: StagePatch, user: PipelineEditor, session: SessionDep
 ) -> StageOut:
     out = await service.update_stage(session, stage_id, data)
     await session.commit()
@@ -84,7 +85,7 @@ async def update_stage(
 
 
 @router.delete("/stages/{stage_id}", status_code=204, operation_id="deleteStage")
-async def delete_stage(stage_id: int, user: PipelineEditor, session: SessionDep) -> Response:
+async def delete_stage(stage_id: RowId, user: PipelineEditor, session: SessionDep) -> Response:
     await service.delete_stage(session, stage_id)
     await session.commit()
     return Response(status_code=204)
@@ -101,13 +102,13 @@ async def create_deal(data: DealIn, user: CurrentUser, session: SessionDep) -> D
 
 
 @router.get("/deals/{deal_id}", response_model=DealOut, operation_id="getDeal")
-async def get_deal(deal_id: int, user: CurrentUser, session: SessionDep) -> DealOut:
+async def get_deal(deal_id: RowId, user: CurrentUser, session: SessionDep) -> DealOut:
     return service.deal_out(await service.access_deal(session, user, deal_id))
 
 
 @router.patch("/deals/{deal_id}", response_model=DealOut, operation_id="updateDeal")
 async def update_deal(
-    deal_id: int, data: DealPatch, user: CurrentUser, session: SessionDep
+    deal_id: RowId, data: DealPatch, user: CurrentUser, session: SessionDep
 ) -> DealOut:
     deal = await service.update_deal(session, user, deal_id, data)
     await session.commit()
@@ -115,7 +116,7 @@ async def update_deal(
 
 
 @router.delete("/deals/{deal_id}", status_code=204, operation_id="deleteDeal")
-async def delete_deal(deal_id: int, user: CurrentUser, session: SessionDep) -> Response:
+async def delete_deal(deal_id: RowId, user: CurrentUser, session: SessionDep) -> Response:
     await service.delete_deal(session, user, deal_id)
     await session.commit()
     return Response(status_code=204)
@@ -125,7 +126,7 @@ async def delete_deal(deal_id: int, user: CurrentUser, session: SessionDep) -> R
     "/deals/{deal_id}/history", response_model=list[StageChangeOut], operation_id="getDealHistory"
 )
 async def deal_history(
-    deal_id: int, user: CurrentUser, session: SessionDep
+    deal_id: RowId, user: CurrentUser, session: SessionDep
 ) -> list[StageChangeOut]:
     """Every stage the deal went through: who moved it, when, from and to (oldest first;
     the first entry, without `fromStageId`, is its creation)."""
@@ -137,7 +138,7 @@ async def deal_history(
     "/{contact_id}/deals", response_model=list[DealOut], operation_id="listContactDeals"
 )
 async def list_contact_deals(
-    contact_id: int, user: CurrentUser, session: SessionDep
+    contact_id: RowId, user: CurrentUser, session: SessionDep
 ) -> list[DealOut]:
     deals = await service.contact_deals(session, user, contact_id)
     return [service.deal_out(d) for d in deals]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from helpline.auth.deps import AdminUser, SessionDep
+from helpline.db import RowId
 from helpline.tokens import service
 from helpline.tokens.schemas import TokenCreatedOut, TokenIn, TokenOut
 
@@ -22,7 +23,7 @@ async def create_token(data: TokenIn, user: AdminUser, session: SessionDep) -> T
 
 
 @router.post("/{token_id}/revoke", response_model=TokenOut, operation_id="revokeApiToken")
-async def revoke_token(token_id: int, _: AdminUser, session: SessionDep) -> TokenOut:
+async def revoke_token(token_id: RowId, _: AdminUser, session: SessionDep) -> TokenOut:
     token = await service.revoke_token(session, token_id)
     await session.commit()
     return TokenOut.model_validate(token)

@@ -76,7 +76,7 @@ export function importProducts(file: File, dryRun: boolean): Promise<ImportRepor
 /** The report inside a refused import's 422 (rows with errors), if that is what it is. */
 export function refusedReport(body: unknown): ImportReport | null {
   if (body && typeof body === 'object' && 'report' in body) {
-    return (body as ImportRefused).report
+    return (body as ImportRefused).report ?? null
   }
   return null
 }

@@ -3358,11 +3358,28 @@ export interface components {
             /** Name */
             name?: string | null;
         };
-        /** ImportRefused */
+        /**
+         * ImportRefused
+         * @description The error body, plus the per-row report when rows had errors (an unreadable file
+         *     has none).
+         */
         ImportRefused: {
-            /** Detail */
+            /**
+             * Code
+             * @description a reason the console acts on, e.g. "window_closed"
+             */
+            code?: string | null;
+            /**
+             * Detail
+             * @description one line, for a person
+             */
             detail: string;
-            report: components["schemas"]["ProductImportReport"];
+            /**
+             * Errors
+             * @description a request that did not validate: each problem
+             */
+            errors?: components["schemas"]["FieldError"][] | null;
+            report?: components["schemas"]["ProductImportReport"] | null;
         };
         /** ImportRowError */
         ImportRowError: {
