@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url'
 // React DOM (~207 kB on its own), React Router, i18next, TanStack Query, openapi-fetch, the
 // sidebar's icons and the shell (auth, cache sync, toasts): every screen, the locales and
 // socket.io-client are chunks fetched later. The budget is the figure reached, so it only
-// grows by a decision.
-const BUDGET_KB = 400
+// grows by a decision: 400 → 410 when the shell's live cache sync learnt the contacts,
+// labels, pipeline, catalog and dashboard events (~10 kB).
+const BUDGET_KB = 410
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'helpline', 'console_dist')
 const manifestFile = join(outDir, '.vite', 'manifest.json')
