@@ -6,6 +6,8 @@ outside it (bench/). Connecting twice is harmless. See ARCHITECTURE.md for the l
 
 from __future__ import annotations
 
+from typing import Any
+
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
 from helpline.channels import hooks as channel_hooks
@@ -13,6 +15,7 @@ from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.channels.providers.web import messages as wm
 from helpline.conversations import handlers as conversation_handlers
 from helpline.conversations import hooks as conversation_hooks
+from helpline.customers import directory, erasure
 from helpline.db import Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
@@ -20,6 +23,7 @@ from helpline.flows import bot
 from helpline.flows.service import ensure_area_unused
 from helpline.messages import hooks as message_hooks
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.pipeline import service as deals
 from helpline.presence import sockets
 
 
@@ -33,6 +37,14 @@ def connect_hooks() -> None:
     realtime.SOCKET_CONNECT.connect(sockets.on_connect)
     realtime.SOCKET_DISCONNECT.connect(sockets.on_disconnect)
     dead_letters.register("web", reprocess_web)
+    _add_once(directory.MERGE_HOOKS, deals.move_deals)
+    _add_once(erasure.COUNT_HOOKS, deals.count_deals)
+    _add_once(erasure.EXPORT_HOOKS, deals.export_deals)
+
+
+def _add_once(hooks: list[Any], hook: Any) -> None:
+    if hook not in hooks:
+        hooks.append(hook)
 
 
 class IngestSink:

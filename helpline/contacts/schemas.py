@@ -144,3 +144,19 @@ class ContactImportReport(ApiModel):
     created: int
     updated: int
     written: bool
+
+
+class ErasureOut(ApiModel):
+    """What erasing a contact removes (or removed): counts by kind, e.g. conversations,
+    messages, mediaFiles, deals."""
+
+    contact_id: int
+    name: str | None
+    address: str
+    counts: dict[str, int]
+
+
+class EraseIn(ApiModel):
+    confirm: str = Field(
+        max_length=200, description="the contact's number (or WhatsApp id), typed again"
+    )

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
 
+from helpline.audit import service as audit
 from helpline.auth.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
 from helpline.contacts import service
 from helpline.contacts.schemas import (
@@ -17,12 +19,15 @@ from helpline.contacts.schemas import (
     ContactQuery,
     ContactStatusIn,
     ContactStatusOut,
+    EraseIn,
+    ErasureOut,
     MergeIn,
 )
 from helpline.conversations.schemas import ConversationOut
-from helpline.customers import csvio, directory
+from helpline.customers import csvio, directory, erasure
 from helpline.db import RowId
 from helpline.errors import PayloadTooLarge, Unprocessable
+from helpline.media.service import remove_files
 from helpline.messages.schemas import Page
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
@@ -125,6 +130,36 @@ async def import_contacts(
 async def get_contact(contact_id: RowId, user: CurrentUser, session: SessionDep) -> ContactOut:
     contact = await directory.access_contact(session, user, contact_id)
     return (await directory.views(session, [contact]))[0]
+
+
+@router.get("/{contact_id}/export", operation_id="exportContact")
+async def export_contact(contact_id: RowId, user: AdminUser, session: SessionDep) -> JSONResponse:
+    """Everything stored about the contact, as a JSON file (admins)."""
+    contact = await directory.access_contact(session, user, contact_id)
+    data = await erasure.export(session, contact)
+    audit.record(session, "contact.exported", target=("contact", contact.id))
+    await session.commit()
+    headers = {"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'}
+    return JSONResponse(data, headers=headers)
+
+
+@router.get("/{contact_id}/erasure", response_model=ErasureOut, operation_id="contactErasure")
+async def erasure_summary(contact_id: RowId, user: AdminUser, session: SessionDep) -> ErasureOut:
+    """What erasing the contact would remove, for the confirmation."""
+    contact = await directory.access_contact(session, user, contact_id)
+    return ErasureOut.model_validate(await erasure.summary(session, contact))
+
+
+@router.post("/{contact_id}/erase", response_model=ErasureOut, operation_id="eraseContact")
+async def erase_contact(
+    contact_id: RowId, data: EraseIn, user: AdminUser, session: SessionDep, settings: SettingsDep
+) -> ErasureOut:
+    """Delete the contact with their conversations, messages and media files, for good."""
+    contact = await directory.access_contact(session, user, contact_id)
+    gone, files = await erasure.erase(session, contact, data.confirm)
+    await session.commit()
+    remove_files(settings.upload_dir, files)
+    return ErasureOut.model_validate(gone)
 
 
 @router.patch("/{contact_id}", response_model=ContactOut, operation_id="updateContact")

@@ -8,6 +8,7 @@ one transaction (group commit), so a burst costs little more than a single messa
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from dataclasses import dataclass
@@ -412,7 +413,9 @@ class IngestWriter:
         future: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
+            # A fresh context: the writer serves every caller, so it must not carry the
+            # request that happened to start it (e.g. its user, read by the audit log).
+            self._writer = asyncio.create_task(self._write(), context=contextvars.Context())
         started = time.perf_counter()
         result = await future
         metrics.INGEST_SECONDS.observe(time.perf_counter() - started)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.auth.models import User
@@ -28,6 +28,7 @@ from helpline.pipeline.schemas import (
     PipelineIn,
     PipelineOut,
     PipelinePatch,
+    StageChangeOut,
     StageIn,
     StageOut,
     StagePatch,
@@ -402,3 +403,34 @@ async def board(
             for p in pipelines
         ]
     )
+
+
+# --- the customer's deals when contacts merge, are exported or erased (customers hooks) ---
+
+
+async def move_deals(session: AsyncSession, kept_id: int, merged_id: int) -> None:
+    """Merging contacts: the merged one's deals become the kept one's (deleting the merged
+    contact would otherwise take its deals with it)."""
+    await session.execute(
+        update(Deal).where(Deal.contact_id == merged_id).values(contact_id=kept_id)
+    )
+
+
+async def count_deals(session: AsyncSession, contact_id: int) -> tuple[str, int]:
+    count = await session.scalar(
+        select(func.count()).select_from(Deal).where(Deal.contact_id == contact_id)
+    )
+    return "deals", int(count or 0)
+
+
+async def export_deals(session: AsyncSession, contact_id: int) -> tuple[str, list[Any]]:
+    deals = (await session.scalars(select(Deal).where(Deal.contact_id == contact_id))).unique()
+    out = []
+    for deal in deals:
+        moves = await session.scalars(
+            select(DealStageChange).where(DealStageChange.deal_id == deal.id)
+        )
+        row = _wire(deal_out(deal))
+        row["history"] = [_wire(StageChangeOut.model_validate(m)) for m in moves]
+        out.append(row)
+    return "deals", out

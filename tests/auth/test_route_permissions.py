@@ -144,6 +144,9 @@ EXPECTED: dict[str, Any] = {
     "GET /api/contacts/{contact_id}/conversations": USER,
     "GET /api/contacts/{contact_id}/events": USER,
     "POST /api/contacts/{contact_id}/merge": ADMIN,
+    "GET /api/contacts/{contact_id}/export": ADMIN,
+    "GET /api/contacts/{contact_id}/erasure": ADMIN,
+    "POST /api/contacts/{contact_id}/erase": ADMIN,
     "GET /api/contact-statuses": USER,
     "POST /api/contact-statuses": ADMIN,
     "PUT /api/contact-statuses/{status_id}": ADMIN,
@@ -200,6 +203,7 @@ BODIES: dict[str, Any] = {
     "POST /api/conversations/{conv_id}/template": {"name": "hello", "language": "es"},
     "PUT /api/working-hours/{area_id}": {"timezone": "UTC", "weekly": [], "exceptions": []},
     "PUT /api/conversations/{conv_id}/labels": {"labelIds": []},
+    "POST /api/contacts/{contact_id}/erase": {"confirm": "+5491100000000"},
 }
 FILES: dict[str, Any] = {
     "POST /api/conversations/{conv_id}/media": {"file": ("nota.txt", b"hola", "text/plain")},

@@ -63,3 +63,28 @@ async def test_customer_panel_and_labels(live_server: Any, browser_context: Any)
     await expect(chat.get_by_test_id("customer-panel")).to_be_visible()
     await chat.keyboard.press("Alt+c")
     await expect(chat.get_by_test_id("customer-panel")).to_have_count(0)
+
+
+async def test_an_admin_erases_a_customer_after_confirming(
+    live_server: Any, browser_context: Any
+) -> None:
+    base = live_server.url
+    phone = new_phone()
+    async with httpx.AsyncClient(base_url=base) as admin:
+        await login(admin, *ADMIN)
+        sent = await admin.post("/api/sandbox/1/inbound", json={"from": phone, "text": "borrame"})
+        assert sent.status_code == 201, sent.text
+        contact_id = sent.json()["conversation"]["contact"]["id"]
+        page = await open_chat(browser_context, base)
+        await page.goto(f"{base}/contacts/{contact_id}")
+        await page.get_by_test_id("contact-erase").click()
+        dialog = page.get_by_test_id("contact-erase-dialog")
+        await expect(dialog.get_by_test_id("contact-erase-counts")).to_contain_text(
+            "1 conversation"
+        )
+        submit = dialog.get_by_test_id("contact-erase-submit")
+        await expect(submit).to_be_disabled()
+        await dialog.get_by_test_id("contact-erase-confirm").fill(phone)
+        await submit.click()
+        await expect(page).to_have_url(f"{base}/contacts")
+        assert (await admin.get(f"/api/contacts/{contact_id}")).status_code == 404

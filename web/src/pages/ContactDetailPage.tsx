@@ -8,6 +8,7 @@ import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
 import ContactCard from '../components/contacts/ContactCard'
+import EraseDialog from '../components/contacts/EraseDialog'
 import { ContactConversations, ContactTimeline } from '../components/contacts/ContactHistory'
 import { errorMessage } from '../util'
 
@@ -22,6 +23,7 @@ export default function ContactDetailPage() {
   const contactQ = useQuery({ ...contactQuery(id), enabled: Number.isInteger(id) && id > 0 })
   const [mergeId, setMergeId] = useState('')
   const [confirmDelete, setConfirmDelete] = useState(false)
+  const [erasing, setErasing] = useState(false)
   const admin = user?.role === 'ADMIN'
   const merge = useMutation({
     mutationFn: (otherId: number) =>
@@ -56,14 +58,32 @@ export default function ContactDetailPage() {
           › {c ? c.name || c.phone || c.externalId || `#${c.id}` : '…'}
         </h1>
         {admin && c && (
-          <button
-            type="button"
-            className="btn btn-ghost btn-danger-text"
-            data-testid="contact-delete"
-            onClick={() => setConfirmDelete(true)}
-          >
-            {t('common.delete')}
-          </button>
+          <div className="admin-head-actions">
+            <a
+              className="btn btn-ghost"
+              data-testid="contact-export"
+              href={`/api/contacts/${c.id}/export`}
+              download
+            >
+              {t('contacts.erase.export')}
+            </a>
+            <button
+              type="button"
+              className="btn btn-ghost btn-danger-text"
+              data-testid="contact-delete"
+              onClick={() => setConfirmDelete(true)}
+            >
+              {t('common.delete')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost btn-danger-text"
+              data-testid="contact-erase"
+              onClick={() => setErasing(true)}
+            >
+              {t('contacts.erase.button')}
+            </button>
+          </div>
         )}
       </div>
       <InlineError error={contactQ.error} onRetry={() => void contactQ.refetch()} />
@@ -107,6 +127,17 @@ export default function ContactDetailPage() {
             <ContactTimeline contactId={c.id} />
           </div>
         </div>
+      )}
+      {erasing && c && (
+        <EraseDialog
+          contactId={c.id}
+          onCancel={() => setErasing(false)}
+          onErased={() => {
+            void qc.invalidateQueries({ queryKey: ['contacts'] })
+            void qc.invalidateQueries({ queryKey: keys.conversationLists })
+            navigate('/contacts', { replace: true })
+          }}
+        />
       )}
       {confirmDelete && c && (
         <ConfirmDialog
