@@ -82,8 +82,10 @@ async def test_admin_sees_the_sandbox_and_adds_a_cloud_number(
     await expect(provider).to_have_text("Sandbox (simulated phones)")
     # The server sends the provider's code: its name follows the console's language.
     await open_user_menu(page)
+    await open_user_menu(page)
     await page.get_by_test_id("language-select").select_option("es")
     await expect(provider).to_have_text("Sandbox (teléfonos simulados)")
+    await open_user_menu(page)
     await page.get_by_test_id("language-select").select_option("en")
     await expect(provider).to_have_text("Sandbox (simulated phones)")
     await page.keyboard.press("Escape")
