@@ -6,8 +6,6 @@ outside it (bench/). Connecting twice is harmless. See ARCHITECTURE.md for the l
 
 from __future__ import annotations
 
-from typing import Any
-
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
 from helpline.channels import hooks as channel_hooks
@@ -15,7 +13,7 @@ from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.channels.providers.web import messages as wm
 from helpline.conversations import handlers as conversation_handlers
 from helpline.conversations import hooks as conversation_hooks
-from helpline.customers import directory, erasure
+from helpline.customers import hooks as customer_hooks
 from helpline.db import Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
@@ -37,14 +35,9 @@ def connect_hooks() -> None:
     realtime.SOCKET_CONNECT.connect(sockets.on_connect)
     realtime.SOCKET_DISCONNECT.connect(sockets.on_disconnect)
     dead_letters.register("web", reprocess_web)
-    _add_once(directory.MERGE_HOOKS, deals.move_deals)
-    _add_once(erasure.COUNT_HOOKS, deals.count_deals)
-    _add_once(erasure.EXPORT_HOOKS, deals.export_deals)
-
-
-def _add_once(hooks: list[Any], hook: Any) -> None:
-    if hook not in hooks:
-        hooks.append(hook)
+    customer_hooks.CONTACTS_MERGING.connect(deals.move_deals)
+    customer_hooks.CONTACT_COUNTING.connect(deals.count_deals)
+    customer_hooks.CONTACT_EXPORTING.connect(deals.export_deals)
 
 
 class IngestSink:

@@ -5,7 +5,6 @@ see), so it sits above `conversations`; the inbound upsert in `service.py` stays
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -38,15 +37,11 @@ from helpline.conversations.access import OVERSEER_ROLES, visible_filter
 from helpline.conversations.events import announce_conversation
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.conversations.service import open_key
+from helpline.customers.hooks import CONTACTS_MERGING
 from helpline.errors import Conflict, DomainError, NotFound, Unprocessable
 from helpline.realtime import area_room, queue_event, role_room, user_room
 
 log = logging.getLogger(__name__)
-
-# Features above this one (deals, orders) register what they move when two contacts merge:
-# hook(session, kept_id, merged_id).
-MergeHook = Callable[[AsyncSession, int, int], Awaitable[None]]
-MERGE_HOOKS: list[MergeHook] = []
 
 # Plain fields copied between the API and the row, in the order the change log lists them.
 PLAIN_FIELDS = (
@@ -488,8 +483,7 @@ async def merge(session: AsyncSession, user: User, keep: Contact, other_id: int)
         raise NotFound(f"Contact {other_id} not found")
     gone_rooms = await audience(session, other)
     moved = await _move_conversations(session, keep, other)
-    for hook in MERGE_HOOKS:
-        await hook(session, keep.id, other.id)
+    await CONTACTS_MERGING.run(session, keep.id, other.id)
     await session.execute(
         update(ContactEvent).where(ContactEvent.contact_id == other.id).values(contact_id=keep.id)
     )

@@ -8,7 +8,6 @@ Files leave the disk only after the commit, so a failed erasure loses nothing.""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import delete, func, inspect, select, update
@@ -21,17 +20,11 @@ from helpline.clock import utcnow
 from helpline.contacts.models import Contact, ContactAttributeValue, ContactEvent, ContactTag
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.customers.directory import announce
+from helpline.customers.hooks import CONTACT_COUNTING, CONTACT_EXPORTING
 from helpline.errors import Unprocessable
 from helpline.labels.models import ConversationLabel
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
-
-# Features above this one add what they keep about a customer: counted for the
-# confirmation and listed in the export (their rows go with the contact by cascade).
-CountHook = Callable[[AsyncSession, int], Awaitable[tuple[str, int]]]
-ExportHook = Callable[[AsyncSession, int], Awaitable[tuple[str, list[Any]]]]
-COUNT_HOOKS: list[CountHook] = []
-EXPORT_HOOKS: list[ExportHook] = []
 
 
 def row(obj: Any) -> dict[str, Any]:
@@ -60,9 +53,7 @@ async def summary(session: AsyncSession, contact: Contact) -> dict[str, Any]:
             session, MediaFile, MediaFile.message_id.in_(select(Message.id).where(in_convs))
         ),
     }
-    for hook in COUNT_HOOKS:
-        name, count = await hook(session, contact.id)
-        counts[name] = count
+    await CONTACT_COUNTING.run(session, contact.id, counts)
     return {
         "contact_id": contact.id,
         "name": contact.name,
@@ -112,9 +103,7 @@ async def export(session: AsyncSession, contact: Contact) -> dict[str, Any]:
         "conversations": conversations,
         "media": [row(m) for m in media],
     }
-    for hook in EXPORT_HOOKS:
-        name, items = await hook(session, contact.id)
-        out[name] = items
+    await CONTACT_EXPORTING.run(session, contact.id, out)
     return out
 
 

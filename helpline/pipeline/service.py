@@ -416,14 +416,14 @@ async def move_deals(session: AsyncSession, kept_id: int, merged_id: int) -> Non
     )
 
 
-async def count_deals(session: AsyncSession, contact_id: int) -> tuple[str, int]:
+async def count_deals(session: AsyncSession, contact_id: int, counts: dict[str, int]) -> None:
     count = await session.scalar(
         select(func.count()).select_from(Deal).where(Deal.contact_id == contact_id)
     )
-    return "deals", int(count or 0)
+    counts["deals"] = int(count or 0)
 
 
-async def export_deals(session: AsyncSession, contact_id: int) -> tuple[str, list[Any]]:
+async def export_deals(session: AsyncSession, contact_id: int, export: dict[str, Any]) -> None:
     deals = (await session.scalars(select(Deal).where(Deal.contact_id == contact_id))).unique()
     out = []
     for deal in deals:
@@ -433,4 +433,4 @@ async def export_deals(session: AsyncSession, contact_id: int) -> tuple[str, lis
         row = _wire(deal_out(deal))
         row["history"] = [_wire(StageChangeOut.model_validate(m)) for m in moves]
         out.append(row)
-    return "deals", out
+    export["deals"] = out
