@@ -58,16 +58,24 @@ async def go_to(page: Any, screen: str) -> None:
     """Open a screen from the sidebar by its id in web/src/nav.ts (`nav-<id>`); on a phone the
     sidebar is a drawer, opened first from the top bar's menu button."""
     link = page.get_by_test_id(f"nav-{screen}")
-    if not await link.is_visible():
+    if not await sidebar_shown(page, link):
         await page.get_by_test_id("menu-button").click()
     await link.click()
+
+
+async def sidebar_shown(page: Any, item: Any) -> bool:
+    """Whether the sidebar shows `item`, once the shell has rendered either the sidebar or the
+    phone's menu button (asking before that would take a desktop for a phone)."""
+    menu_button = page.get_by_test_id("menu-button")
+    await expect(item.or_(menu_button).first).to_be_visible()
+    return bool(await item.is_visible())
 
 
 async def open_user_menu(page: Any) -> None:
     """The user menu at the foot of the sidebar (language, sessions, log out); no-op if open."""
     if await page.get_by_test_id("user-menu-panel").is_visible():
         return
-    if not await page.get_by_test_id("user-menu").is_visible():
+    if not await sidebar_shown(page, page.get_by_test_id("user-menu")):
         await page.get_by_test_id("menu-button").click()
     await page.get_by_test_id("user-menu").click()
     await expect(page.get_by_test_id("user-menu-panel")).to_be_visible()
