@@ -197,7 +197,9 @@ async def app(
         await create_channel(session, ChannelCreate(name="Sandbox", provider="sandbox"))
         await session.commit()
     events.clear()  # the set-up's own events (the channel's first state) are not the test's
-    async with LifespanManager(asgi):
+    # asgi-lifespan's 5 s default is short on a loaded 2-core runner, and a start-up cut off
+    # half-way leaves a SQLite write lock behind that fails every test after it.
+    async with LifespanManager(asgi, startup_timeout=60, shutdown_timeout=60):
         yield App(asgi, settings, db)
         events.clear()
 
