@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.steps import ADMIN, login, new_phone
+from tests.e2e.steps import ADMIN, customer_writes, login, new_phone, open_chat
 
 
 async def _board(context: Any, base: str) -> Any:
@@ -121,3 +121,39 @@ async def test_deal_moves_on_every_open_board(live_server: Any, browser_context:
         await expect(their_extra).to_have_count(0)
     finally:
         await other_context.close()
+
+
+async def test_a_deal_is_made_from_the_chat_and_shows_on_the_contact(
+    live_server: Any, browser_context: Any
+) -> None:
+    """Issue 17: "create a deal from the chat's customer panel"; the contact's page lists it."""
+    base = live_server.url
+    phone = new_phone()
+    title = f"Renovación {uuid.uuid4().hex[:6]}"
+    chat = await open_chat(browser_context, base)
+    await customer_writes(browser_context, base, phone, "Rocío", "quiero renovar")
+    await chat.get_by_test_id("conversation-item").filter(has_text=phone).click()
+    await chat.get_by_test_id("toggle-customer-panel").click()
+    panel = chat.get_by_test_id("customer-panel")
+    deals = panel.get_by_test_id("contact-deals")
+    await expect(deals).to_contain_text("No deals yet.")
+
+    await deals.get_by_test_id("contact-new-deal").click()
+    dialog = chat.get_by_test_id("deal-dialog")
+    # The customer is already chosen: the deal is for the person in the chat.
+    await expect(dialog.get_by_test_id("deal-contact-chosen")).to_have_text("Rocío")
+    await dialog.get_by_test_id("deal-title").fill(title)
+    await dialog.get_by_test_id("deal-value").fill("2400")
+    await dialog.get_by_test_id("deal-currency").fill("USD")
+    await dialog.get_by_test_id("deal-save").click()
+    await expect(dialog).to_have_count(0)
+    made = deals.get_by_test_id("contact-deal").filter(has_text=title)
+    await expect(made).to_contain_text("$2,400.00")
+
+    await panel.get_by_test_id("open-contact").click()
+    page_deal = chat.get_by_test_id("contact-deals").get_by_test_id("contact-deal")
+    await expect(page_deal.filter(has_text=title)).to_have_count(1)
+    await page_deal.filter(has_text=title).click()
+    await expect(chat.get_by_test_id("deal-dialog").get_by_test_id("deal-title")).to_have_value(
+        title
+    )

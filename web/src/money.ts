@@ -37,3 +37,10 @@ export function formatMoney(value: string, currency: string, lang: string): stri
     return `${currency} ${value}`
   }
 }
+
+/** The currency most of these deals use: where a new one starts (ARS with none to go by). */
+export function commonCurrency(items: readonly { currency: string }[]): string {
+  const used = new Map<string, number>()
+  for (const item of items) used.set(item.currency, (used.get(item.currency) ?? 0) + 1)
+  return [...used.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'ARS'
+}

@@ -10,6 +10,7 @@ import InlineError from '../components/InlineError'
 import ContactCard from '../components/contacts/ContactCard'
 import EraseDialog from '../components/contacts/EraseDialog'
 import { ContactConversations, ContactTimeline } from '../components/contacts/ContactHistory'
+import ContactDeals from '../components/pipeline/ContactDeals'
 import { errorMessage } from '../util'
 
 /** One contact: its fields (editable in place), conversations, deals and change timeline. */
@@ -122,8 +123,7 @@ export default function ContactDetailPage() {
           </div>
           <div className="card">
             <ContactConversations contactId={c.id} />
-            {/* Deals of the contact go here (pipeline). */}
-            <section className="contact-section" data-testid="contact-deals-slot" hidden />
+            <ContactDeals contact={{ id: c.id, label: c.name ?? c.phone ?? c.externalId ?? `#${c.id}` }} />
             <ContactTimeline contactId={c.id} />
           </div>
         </div>

@@ -26,7 +26,7 @@ import { useAuth } from '../auth'
 import InlineError from '../components/InlineError'
 import DealDialog from '../components/pipeline/DealDialog'
 import StagesDialog from '../components/pipeline/StagesDialog'
-import { formatMoney, totalsOf } from '../money'
+import { commonCurrency, formatMoney, totalsOf } from '../money'
 import { errorMessage } from '../util'
 
 const STAGE_PREFIX = 'stage:'
@@ -283,10 +283,7 @@ export default function PipelinePage() {
     onDragCancel: ({ active }) => t('pipeline.announce.cancel', { title: titleOf(active.id) }),
   }
   // A new deal starts in the currency most deals on the board use.
-  const used = new Map<string, number>()
-  for (const d of (pipeline?.stages ?? []).flatMap((s) => s.deals))
-    used.set(d.currency, (used.get(d.currency) ?? 0) + 1)
-  const defaultCurrency = [...used.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'ARS'
+  const defaultCurrency = commonCurrency((pipeline?.stages ?? []).flatMap((s) => s.deals))
 
   return (
     <div className="pipeline-page" data-testid="pipeline-page">

@@ -3,6 +3,8 @@ import { Link } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { flowRunQuery } from '../../api/queries'
 import type { Conversation } from '../../api/types'
+import { contactLabel } from '../../util'
+import ContactDeals from '../pipeline/ContactDeals'
 import ContactCard from './ContactCard'
 import { ContactConversations } from './ContactHistory'
 
@@ -10,7 +12,8 @@ export const PANEL_STORAGE_KEY = 'helpline.customerPanel'
 /** Alt+C toggles the panel (a key the composer does not use). */
 export const PANEL_SHORTCUT = { key: 'c', altKey: true }
 
-/** The customer beside the chat: the contact (editable), their other conversations. */
+/** The customer beside the chat: the contact (editable), what the bot collected, their deals
+ * and their other conversations. */
 export default function CustomerPanel({
   conversation: c,
   onClose,
@@ -38,8 +41,7 @@ export default function CustomerPanel({
       <div className="customer-panel-body">
         <ContactCard contactId={c.contact.id} />
         <BotCollected conversationId={c.id} />
-        {/* Deals of the contact go here (pipeline). */}
-        <section className="contact-section" data-testid="contact-deals-slot" hidden />
+        <ContactDeals contact={{ id: c.contact.id, label: contactLabel(c) }} />
         <ContactConversations contactId={c.contact.id} current={c.id} />
       </div>
     </aside>

@@ -18,21 +18,25 @@ interface Props {
   me: User
   /** the currency a new deal starts with */
   defaultCurrency: string
+  /** the customer a new deal is for, when it is opened from that customer */
+  forContact?: ContactChoice
   onClose: () => void
 }
 
-interface ContactChoice {
+export interface ContactChoice {
   id: number
   label: string
 }
 
 /** Create or edit a deal: title, customer, value and currency, stage, owner, close date, notes. */
-export default function DealDialog({ deal, stages, me, defaultCurrency, onClose }: Props) {
+export default function DealDialog({ deal, stages, me, defaultCurrency, forContact, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const qc = useQueryClient()
   const [title, setTitle] = useState(deal?.title ?? '')
   const [contact, setContact] = useState<ContactChoice | null>(
-    deal ? { id: deal.contact.id, label: deal.contact.name ?? deal.contact.phone ?? `#${deal.contact.id}` } : null,
+    deal
+      ? { id: deal.contact.id, label: deal.contact.name ?? deal.contact.phone ?? `#${deal.contact.id}` }
+      : (forContact ?? null),
   )
   const [search, setSearch] = useState('')
   const [value, setValue] = useState(deal?.value ?? '')
@@ -72,8 +76,9 @@ export default function DealDialog({ deal, stages, me, defaultCurrency, onClose 
         client.PATCH('/api/pipeline/deals/{deal_id}', { params: { path: { deal_id: deal.id } }, body }),
       )
     },
-    onSuccess: () => {
+    onSuccess: (saved) => {
       void qc.invalidateQueries({ queryKey: keys.pipeline })
+      void qc.invalidateQueries({ queryKey: keys.contactDeals(saved.contact.id) })
       onClose()
     },
   })
@@ -82,6 +87,7 @@ export default function DealDialog({ deal, stages, me, defaultCurrency, onClose 
       unwrap(client.DELETE('/api/pipeline/deals/{deal_id}', { params: { path: { deal_id: id } } })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.pipeline })
+      if (contact) void qc.invalidateQueries({ queryKey: keys.contactDeals(contact.id) })
       onClose()
     },
   })
