@@ -21,10 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from helpline import logs, metrics, realtime
+from helpline.activity.router import router as audit_router
 from helpline.areas.router import router as areas_router
 from helpline.audit import service as audit_service
 from helpline.audit import tracking as audit_tracking
-from helpline.audit.router import router as audit_router
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
 from helpline.catalog.router import router as catalog_router

@@ -13,11 +13,11 @@ from helpline.contacts.models import (
     ContactStatus,
     ContactTag,
 )
+from helpline.conversations.labels import ConversationLabel, Label
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
-from helpline.labels.models import ConversationLabel, Label
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
 from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
+from helpline.auth import hooks as auth_hooks
 from helpline.channels import hooks as channel_hooks
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.channels.providers.web import messages as wm
@@ -23,12 +24,14 @@ from helpline.messages import hooks as message_hooks
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
 from helpline.pipeline import service as deals
 from helpline.presence import sockets
+from helpline.tokens import service as tokens
 
 
 def connect_hooks() -> None:
     area_hooks.QUEUES_MAY_MOVE.connect(conversation_handlers.drain_queues)
     area_hooks.AREA_RETIRING.connect(ensure_area_unused)
     area_hooks.AREA_DELETING.connect(conversation_handlers.refuse_area_with_history)
+    auth_hooks.BEARER_CALLER.connect(tokens.bearer_caller)
     channel_hooks.CHANNEL_DELETING.connect(conversation_handlers.refuse_channel_with_history)
     conversation_hooks.BOT_STOPPED.connect(bot.stop_bot)
     message_hooks.BOT_TURN.connect(bot.on_inbound)

@@ -10,11 +10,11 @@ from fastapi import Depends, HTTPException, Request, Response
 
 from helpline.audit.actor import Actor, current_actor
 from helpline.auth import service as auth_service
+from helpline.auth.hooks import BEARER_CALLER
 from helpline.auth.models import Role, User
 from helpline.config import Settings
 from helpline.db import Database, HelplineSession
 from helpline.limiter import Limiter
-from helpline.tokens import service as tokens
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -135,10 +135,12 @@ async def current_user(
     the token's scopes limit what it may call), else the browser session's user."""
     secret = bearer_secret(request)
     if secret is not None:
-        caller = await tokens.resolve(session, secret)
         route = request.scope.get("route")
-        tokens.check_scope(caller.token, request.method, getattr(route, "operation_id", None))
-        acting_as(request, caller.user, via=f"token:{caller.token.id}")
+        operation = getattr(route, "operation_id", None)
+        caller = await BEARER_CALLER.ask(session, secret, request.method, operation)
+        if caller is None:
+            raise HTTPException(401, "This desk does not accept API tokens")
+        acting_as(request, caller.user, via=caller.via)
         return caller.user
     return (await current_session(request, response, session, settings)).user
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact
+from helpline.conversations.labels import Label
 from helpline.db import Base, UTCDateTime
-from helpline.labels.models import Label
 
 
 class ConversationStatus(enum.StrEnum):

@@ -17,11 +17,11 @@ from helpline.contacts.models import Contact
 from helpline.conversations import hooks, routing
 from helpline.conversations.access import OVERSEER_ROLES, audience, can_see, visible_filter
 from helpline.conversations.events import announce_conversation, announce_mention, announce_message
+from helpline.conversations.labels import ConversationLabel
 from helpline.conversations.lifecycle import log_event, set_assignee
 from helpline.conversations.models import Conversation, ConversationEvent, ConversationStatus
 from helpline.conversations.schemas import InboxQuery
 from helpline.errors import Conflict, Forbidden, NotFound, Unprocessable
-from helpline.labels.models import ConversationLabel
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
 from helpline.messages.service import queue_outbound
 from helpline.messages.views import load_views

@@ -18,11 +18,11 @@ from helpline.audit.models import AuditEntry
 from helpline.audit.tracking import as_json
 from helpline.clock import utcnow
 from helpline.contacts.models import Contact, ContactAttributeValue, ContactEvent, ContactTag
+from helpline.conversations.labels import ConversationLabel
 from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.customers.directory import announce
 from helpline.customers.hooks import CONTACT_COUNTING, CONTACT_EXPORTING
 from helpline.errors import Unprocessable
-from helpline.labels.models import ConversationLabel
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
 

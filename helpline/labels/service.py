@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.auth.models import Role, User
 from helpline.conversations.events import announce_conversation
+from helpline.conversations.labels import ConversationLabel, Label
 from helpline.conversations.lifecycle import log_event
 from helpline.conversations.models import Conversation
 from helpline.conversations.service import access_conversation
 from helpline.errors import Conflict, NotFound, Unprocessable
-from helpline.labels.models import ConversationLabel, Label
 from helpline.labels.schemas import LabelIn, LabelOut
 from helpline.realtime import queue_event, role_room
 

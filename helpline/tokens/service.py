@@ -11,6 +11,7 @@ from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpline.auth.hooks import BearerCaller
 from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.tokens.models import ApiToken
@@ -103,3 +104,12 @@ def check_scope(token: ApiToken, method: str, operation_id: str | None) -> None:
     held = token.scope_list
     if needed.value not in held and TokenScope.ADMIN.value not in held:
         raise HTTPException(403, f"This API token lacks the '{needed.value}' scope")
+
+
+async def bearer_caller(
+    session: AsyncSession, secret: str, method: str, operation_id: str | None
+) -> BearerCaller:
+    """Fills `auth.hooks.BEARER_CALLER`: the token's admin, if the token may call this route."""
+    caller = await resolve(session, secret)
+    check_scope(caller.token, method, operation_id)
+    return BearerCaller(caller.user, via=f"token:{caller.token.id}")

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
+from helpline.activity.schemas import AuditEntryOut, AuditPage
 from helpline.audit import service
-from helpline.audit.schemas import AuditEntryOut, AuditPage
 from helpline.auth.deps import AdminUser, SessionDep
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])

@@ -1,3 +1,6 @@
+"""Conversation labels, the tables: conversations load their labels through them; the
+labels feature (`helpline/labels/`) manages them."""
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String
@@ -18,8 +21,7 @@ class Label(Base):
 
 
 class ConversationLabel(Base):
-    # The conversation is named by table only: labels sit below conversations, which load
-    # their labels through this table.
+    # The conversation is named by table only: conversations.models imports this module.
     __tablename__ = "conversation_labels"
 
     conversation_id: Mapped[int] = mapped_column(
