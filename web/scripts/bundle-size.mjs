@@ -7,13 +7,15 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-// Minified bytes, not gzip. Issue 13 asked for 300 kB; what is left in the first load is
-// React DOM (~207 kB on its own), React Router, i18next, TanStack Query, openapi-fetch, the
-// sidebar's icons and the shell (auth, cache sync, toasts): every screen, the locales and
-// socket.io-client are chunks fetched later. The budget is the figure reached, so it only
-// grows by a decision: 400 → 410 when the shell's live cache sync learnt the contacts,
-// labels, pipeline, catalog and dashboard events (~10 kB).
-const BUDGET_KB = 410
+// Minified bytes, not gzip. Issue 13 asked for 300 kB. The first load is ≈206 kB since
+// Preact's compat layer stands in for React DOM (vite.config.ts; ≈24 kB against ≈207 kB):
+// i18next ≈49 kB, React Router ≈37 kB, TanStack Query ≈33 kB, Preact ≈24 kB, the sidebar's
+// icons ≈10 kB, openapi-fetch ≈7 kB and the shell itself (auth, queries, live cache sync,
+// toasts) ≈35 kB. Every screen, the locales and socket.io-client are chunks fetched later.
+// The budget is the figure reached, so it only grows by a decision (it was 400 → 410 with
+// React DOM when the live cache sync learnt the contacts, labels, pipeline, catalog and
+// dashboard events).
+const BUDGET_KB = 210
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'helpline', 'console_dist')
 const manifestFile = join(outDir, '.vite', 'manifest.json')

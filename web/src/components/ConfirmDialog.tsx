@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useLayoutEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 
 interface Props {
@@ -20,7 +20,9 @@ export default function ConfirmDialog(props: Props) {
   const { onCancel } = props
   const confirmRef = useRef<HTMLButtonElement>(null)
 
-  useEffect(() => {
+  // A layout effect, so the key listener is there as soon as this shows (Preact runs plain
+  // effects a frame later, and an Escape pressed in between would be lost).
+  useLayoutEffect(() => {
     confirmRef.current?.focus()
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onCancel()

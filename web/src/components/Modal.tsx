@@ -1,4 +1,4 @@
-import { useEffect, useId } from 'react'
+import { useLayoutEffect, useId } from 'react'
 import type { ReactNode } from 'react'
 
 interface Props {
@@ -14,7 +14,9 @@ interface Props {
 export default function Modal({ title, testId, wide, onClose, children }: Props) {
   const titleId = useId()
 
-  useEffect(() => {
+  // A layout effect, so the key listener is there as soon as this shows (Preact runs plain
+  // effects a frame later, and an Escape pressed in between would be lost).
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose()
     }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useLayoutEffect, useState } from 'react'
 import type { ReactNode } from 'react'
 import { useLocation } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
@@ -35,7 +35,9 @@ export default function Shell({ user, children }: { user: User; children: ReactN
   const drawerOpen = drawerAt === location.pathname
   const setDrawerOpen = (value: boolean) => setDrawerAt(value ? location.pathname : null)
 
-  useEffect(() => {
+  // A layout effect, so the key listener is there as soon as this shows (Preact runs plain
+  // effects a frame later, and an Escape pressed in between would be lost).
+  useLayoutEffect(() => {
     if (!drawerOpen) return
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') setDrawerAt(null)

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useLayoutEffect, useRef, useState } from 'react'
 import { NavLink, useLocation, useNavigate } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { ChevronsUpDown, LogOut, MonitorSmartphone } from 'lucide-react'
@@ -19,7 +19,9 @@ export default function UserMenu({ user, collapsed }: { user: User; collapsed: b
   const box = useRef<HTMLDivElement>(null)
   const name = user.name || user.username
 
-  useEffect(() => {
+  // A layout effect, so the key listener is there as soon as this shows (Preact runs plain
+  // effects a frame later, and an Escape pressed in between would be lost).
+  useLayoutEffect(() => {
     if (!open) return
     const onDown = (e: MouseEvent) => {
       if (box.current && !box.current.contains(e.target as Node)) setOpenAt(null)

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useLayoutEffect, useState } from 'react'
 import { useParams } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { useQuery } from '@tanstack/react-query'
@@ -33,7 +33,9 @@ function useCustomerPanel(): [boolean, () => void] {
       return !was
     })
   }, [])
-  useEffect(() => {
+  // A layout effect, so the key listener is there as soon as this shows (Preact runs plain
+  // effects a frame later, and an Escape pressed in between would be lost).
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey === PANEL_SHORTCUT.altKey && e.key.toLowerCase() === PANEL_SHORTCUT.key) {
         e.preventDefault()

@@ -40,7 +40,7 @@ function StageRow({
   // Saved when the picker closes, not on every step of it.
   const [colour, setColour] = useState(stage.colour)
   return (
-    <li className="stage-edit-row" data-testid="stage-edit-row">
+    <li className="stage-edit-row" data-testid="stage-edit-row" data-stage-name={stage.name}>
       <input
         type="color"
         aria-label={t('pipeline.stageColour')}
