@@ -79,7 +79,7 @@ class OrderQuery(ApiModel):
     page_size: int = Field(default=50, ge=1, le=200)
 
 
-class ContactRef(ApiModel):
+class OrderContact(ApiModel):
     id: int
     name: str | None
     phone: str | None
@@ -98,7 +98,7 @@ class LineOut(ApiModel):
 class OrderOut(ApiModel):
     id: int
     number: int
-    contact: ContactRef
+    contact: OrderContact
     channel_id: int | None
     status: OrderStatus
     next_statuses: list[OrderStatus] = Field(description="where the order may go from here")

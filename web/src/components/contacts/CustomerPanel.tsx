@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom'
 import { useTranslation } from 'react-i18next'
 import { flowRunQuery } from '../../api/queries'
 import type { Conversation } from '../../api/types'
+import CustomerOrders from '../orders/CustomerOrders'
 import ContactCard from './ContactCard'
 import { ContactConversations } from './ContactHistory'
 
@@ -38,6 +39,7 @@ export default function CustomerPanel({
       <div className="customer-panel-body">
         <ContactCard contactId={c.contact.id} />
         <BotCollected conversationId={c.id} />
+        <CustomerOrders conversation={c} />
         {/* Deals of the contact go here (pipeline). */}
         <section className="contact-section" data-testid="contact-deals-slot" hidden />
         <ContactConversations contactId={c.contact.id} current={c.id} />
