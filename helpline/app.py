@@ -62,6 +62,7 @@ from helpline.messages.router import router as messages_router
 from helpline.middleware import BodyLimit, RequestGuard
 from helpline.ops.collect import database_gauges
 from helpline.ops.router import router as ops_router
+from helpline.orders.router import router as orders_router
 from helpline.pipeline.router import contact_deals_router
 from helpline.pipeline.router import router as pipeline_router
 from helpline.presence.service import HEARTBEAT, forget_node, heartbeat
@@ -240,6 +241,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         ops_router,
         pipeline_router,
         contact_deals_router,
+        orders_router,
     ):
         app.include_router(router)
     _mount_console(app)

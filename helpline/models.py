@@ -20,6 +20,7 @@ from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
+from helpline.orders.models import Order, OrderLine, OrderStatusChange, OrderStatusMessage
 from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
@@ -55,6 +56,10 @@ __all__ = [
     "DeadLetter",
     "MediaFile",
     "Message",
+    "Order",
+    "OrderLine",
+    "OrderStatusChange",
+    "OrderStatusMessage",
     "Product",
     "MessageTemplate",
     "Pipeline",

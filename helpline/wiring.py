@@ -22,6 +22,7 @@ from helpline.flows import bot
 from helpline.flows.service import ensure_area_unused
 from helpline.messages import hooks as message_hooks
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.orders import service as orders
 from helpline.pipeline import service as deals
 from helpline.presence import sockets
 from helpline.tokens import service as tokens
@@ -41,6 +42,9 @@ def connect_hooks() -> None:
     customer_hooks.CONTACTS_MERGING.connect(deals.move_deals)
     customer_hooks.CONTACT_COUNTING.connect(deals.count_deals)
     customer_hooks.CONTACT_EXPORTING.connect(deals.export_deals)
+    customer_hooks.CONTACTS_MERGING.connect(orders.move_orders)
+    customer_hooks.CONTACT_COUNTING.connect(orders.count_orders)
+    customer_hooks.CONTACT_EXPORTING.connect(orders.export_orders)
 
 
 class IngestSink:

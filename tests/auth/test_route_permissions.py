@@ -190,6 +190,15 @@ EXPECTED: dict[str, Any] = {
     "DELETE /api/pipeline/deals/{deal_id}": ADMIN,
     "GET /api/pipeline/deals/{deal_id}/history": USER,
     "GET /api/contacts/{contact_id}/deals": USER,
+    # Orders: everyone reads and moves those of the customers they see; sales agents (not
+    # the agent here, an operator), supervisors and admins create them.
+    "GET /api/orders": USER,
+    "POST /api/orders": OVERSEER,
+    "GET /api/orders/status-messages": ADMIN,
+    "PUT /api/orders/status-messages": ADMIN,
+    "GET /api/orders/{order_id}": USER,
+    "PATCH /api/orders/{order_id}": USER,
+    "DELETE /api/orders/{order_id}": ADMIN,
     # A metrics token or a trusted address, not a login (tests/test_metrics.py).
     "GET /metrics": PUBLIC,
 }
@@ -204,6 +213,12 @@ BODIES: dict[str, Any] = {
     "PUT /api/working-hours/{area_id}": {"timezone": "UTC", "weekly": [], "exceptions": []},
     "PUT /api/conversations/{conv_id}/labels": {"labelIds": []},
     "POST /api/contacts/{contact_id}/erase": {"confirm": "+5491100000000"},
+    "POST /api/orders": {
+        "contactId": 999,
+        "channelId": 1,
+        "lines": [{"productId": 999, "quantity": 1}],
+    },
+    "PUT /api/orders/status-messages": [],
 }
 FILES: dict[str, Any] = {
     "POST /api/conversations/{conv_id}/media": {"file": ("nota.txt", b"hola", "text/plain")},
@@ -271,6 +286,7 @@ def _fill(path: str, ids: dict[str, int], scope: str) -> str:
         "pipeline_id": 999,
         "stage_id": 999,
         "deal_id": 999,
+        "order_id": 999,
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))

@@ -1,5 +1,6 @@
 """Export and erasure of one customer over HTTP: everything stored about them, then gone
-for good (rows, media files, deals), after a confirmation that names it; merges keep deals."""
+for good (rows, media files, deals, orders), after a confirmation that names it; merges keep
+deals."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import httpx
 from tests.conftest import App, login, make_user
 from tests.media import files
 from tests.media.helpers import PHONE, customer_file, customer_sends, stored_files
+from tests.orders import helpers as orders
 from tests.pipeline import helpers as pipeline
 
 
 async def a_customer_with_history(admin: httpx.AsyncClient) -> tuple[int, int]:
-    """PHONE wrote twice (once with a picture) and has a deal; another customer too."""
+    """PHONE wrote twice (once with a picture), has a deal and an order; another customer
+    too."""
     first = await customer_sends(admin, text="hola, quiero comprar")
     assert first.status_code == 201, first.text
     await customer_file(admin, "image", files.JPEG, text="mirá esto")
@@ -22,6 +25,8 @@ async def a_customer_with_history(admin: httpx.AsyncClient) -> tuple[int, int]:
     other = await customer_sends(admin, phone="+5491155550999", text="otro cliente")
     board = await pipeline.pipeline(admin)
     await pipeline.deal(admin, contact_id, board["stages"][0]["id"], value="99.90")
+    product = await orders.product(admin, price="5.00")
+    await orders.order(admin, contact_id, [(product["id"], 2)])
     return contact_id, other.json()["conversation"]["contact"]["id"]
 
 
@@ -40,6 +45,8 @@ async def test_export_holds_everything_stored_about_the_customer(
     assert media["size"] == len(files.JPEG)
     (deal,) = data["deals"]
     assert deal["value"] == "99.90" and deal["history"][0]["fromStageId"] is None
+    (order,) = data["orders"]
+    assert order["total"] == "10.00" and order["history"][0]["toStatus"] == "pending"
     logged = (await admin.get("/api/audit", params={"kind": "contact.exported"})).json()
     assert logged["items"][0]["targetId"] == str(contact_id)
 
@@ -51,7 +58,13 @@ async def test_erasure_names_what_goes_and_removes_it_all(
     assert len(stored_files(upload_dir)) == 1
     summary = (await admin.get(f"/api/contacts/{contact_id}/erasure")).json()
     assert summary["address"] == PHONE
-    assert summary["counts"] == {"conversations": 1, "messages": 2, "mediaFiles": 1, "deals": 1}
+    assert summary["counts"] == {
+        "conversations": 1,
+        "messages": 2,
+        "mediaFiles": 1,
+        "deals": 1,
+        "orders": 1,
+    }
 
     wrong = await admin.post(f"/api/contacts/{contact_id}/erase", json={"confirm": "+54 9"})
     assert wrong.status_code == 422 and PHONE in wrong.json()["detail"]
@@ -66,6 +79,7 @@ async def test_erasure_names_what_goes_and_removes_it_all(
     assert [c["contact"]["id"] for c in listed] == [other_id]
     board = (await admin.get("/api/pipeline")).json()
     assert all(not s["deals"] for p in board["pipelines"] for s in p["stages"])
+    assert (await admin.get("/api/orders")).json()["total"] == 0
     # The log keeps that it happened, not who the customer was.
     log = (await admin.get("/api/audit", params={"targetType": "contact"})).text
     assert PHONE not in log and "contact.erased" in log, log

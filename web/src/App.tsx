@@ -23,6 +23,7 @@ const screens = {
   audit: () => import('./pages/AuditPage'),
   catalog: () => import('./pages/CatalogPage'),
   pipeline: () => import('./pages/PipelinePage'),
+  orders: () => import('./pages/OrdersPage'),
   dashboard: () => import('./pages/DashboardPage'),
   contacts: () => import('./pages/ContactsPage'),
   contact: () => import('./pages/ContactDetailPage'),
@@ -42,6 +43,7 @@ const TokensPage = lazy(screens.tokens)
 const AuditPage = lazy(screens.audit)
 const CatalogPage = lazy(screens.catalog)
 const PipelinePage = lazy(screens.pipeline)
+const OrdersPage = lazy(screens.orders)
 const DashboardPage = lazy(screens.dashboard)
 const ContactsPage = lazy(screens.contacts)
 const ContactDetailPage = lazy(screens.contact)
@@ -121,6 +123,8 @@ export default function App() {
         <Route path="/contacts/:contactId" element={<ContactDetailPage />} />
         <Route path="/dashboard" element={<DashboardPage />} />
         <Route path="/pipeline" element={<PipelinePage />} />
+        {/* Everyone sees the orders of the customers they may see (the server filters). */}
+        <Route path="/orders" element={<OrdersPage />} />
         {/* Who may open each screen is written once, in nav.ts. */}
         <Route element={<RequireRole roles={rolesOf('areas')} />}>
           <Route path="/areas" element={<AreasPage />} />

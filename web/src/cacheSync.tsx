@@ -10,6 +10,7 @@ import {
   upsertConversation,
 } from './api/cache'
 import { useCatalogSync } from './api/catalog'
+import { useOrdersSync } from './api/orders'
 import { CHANNEL_LOG_LIMIT, keys } from './api/queries'
 import type {
   ChannelLogEntry,
@@ -118,6 +119,8 @@ export function CacheSync() {
 
   // The Catalog screen (every logged-in console gets these).
   useCatalogSync()
+  // Orders: lists and the open order refetch on `order:updated` / `order:deleted`.
+  useOrdersSync()
   // The sales pipeline: a board's columns, counts and exact totals come from the server,
   // so any deal or pipeline change refetches the boards (and the customer's deals) shown.
   const onPipeline = (payload?: { contact?: { id: number } }) => {

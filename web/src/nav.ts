@@ -62,7 +62,7 @@ export const NAV: readonly NavGroup[] = [
     id: 'sales',
     label: 'navGroups.sales',
     items: [
-      { id: 'orders', to: '/orders', label: 'nav.orders', icon: ShoppingCart, ready: false },
+      { id: 'orders', to: '/orders', label: 'nav.orders', icon: ShoppingCart, ready: true },
       { id: 'catalog', to: '/catalog', label: 'nav.catalog', icon: Package, ready: true },
     ],
   },

@@ -1409,6 +1409,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Orders
+         * @description The orders of the customers the user may see, newest first.
+         */
+        get: operations["listOrders"];
+        put?: never;
+        /**
+         * Create Order
+         * @description A pending order of catalog products at today's prices.
+         */
+        post: operations["createOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/status-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Status Messages
+         * @description What the customer is told on each status, and whether they are told. Placeholders:
+         *     {number}, {name}, {total}, {currency}, {status}.
+         */
+        get: operations["listOrderStatusMessages"];
+        /**
+         * Save Status Messages
+         * @description Set the texts and switches of the statuses sent; the others stay as they are.
+         */
+        put: operations["saveOrderStatusMessages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order
+         * @description The order with its status history (who, when, from, to), oldest first.
+         */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        /** Delete Order */
+        delete: operations["deleteOrder"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Order
+         * @description Change the note, or move the status one step (confirming takes the stock,
+         *     cancelling a confirmed order gives it back).
+         */
+        patch: operations["updateOrder"];
+        trace?: never;
+    };
     "/api/pipeline": {
         parameters: {
             query?: never;
@@ -3535,6 +3610,36 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** LineIn */
+        LineIn: {
+            /** Productid */
+            productId: number;
+            /** Quantity */
+            quantity: number;
+        };
+        /** LineOut */
+        LineOut: {
+            /** Id */
+            id: number;
+            /** Linetotal */
+            lineTotal: string;
+            /** Name */
+            name: string;
+            /**
+             * Productid
+             * @description null once the product left the catalog
+             */
+            productId: number | null;
+            /** Quantity */
+            quantity: number;
+            /** Sku */
+            sku: string;
+            /**
+             * Unitprice
+             * @description the price when ordered, a decimal string: "19.99"
+             */
+            unitPrice: string;
+        };
         /** LoginIn */
         LoginIn: {
             /** Password */
@@ -3890,6 +3995,116 @@ export interface components {
             /** Open */
             open: boolean;
         };
+        /** OrderContact */
+        OrderContact: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string | null;
+            /** Phone */
+            phone: string | null;
+        };
+        /** OrderDetail */
+        OrderDetail: {
+            /** Channelid */
+            channelId: number | null;
+            contact: components["schemas"]["OrderContact"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            createdBy: components["schemas"]["UserRef"] | null;
+            /** Currency */
+            currency: string;
+            /**
+             * History
+             * @description oldest first
+             */
+            history: components["schemas"]["StatusChangeOut"][];
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["LineOut"][];
+            /**
+             * Nextstatuses
+             * @description where the order may go from here
+             */
+            nextStatuses: components["schemas"]["OrderStatus"][];
+            /** Note */
+            note: string | null;
+            /** Number */
+            number: number;
+            status: components["schemas"]["OrderStatus"];
+            /** Total */
+            total: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** OrderIn */
+        OrderIn: {
+            /** Channelid */
+            channelId: number;
+            /** Contactid */
+            contactId: number;
+            /** Lines */
+            lines: components["schemas"]["LineIn"][];
+            /** Note */
+            note?: string | null;
+        };
+        /** OrderOut */
+        OrderOut: {
+            /** Channelid */
+            channelId: number | null;
+            contact: components["schemas"]["OrderContact"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            createdBy: components["schemas"]["UserRef"] | null;
+            /** Currency */
+            currency: string;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["LineOut"][];
+            /**
+             * Nextstatuses
+             * @description where the order may go from here
+             */
+            nextStatuses: components["schemas"]["OrderStatus"][];
+            /** Note */
+            note: string | null;
+            /** Number */
+            number: number;
+            status: components["schemas"]["OrderStatus"];
+            /** Total */
+            total: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * OrderPatch
+         * @description Only the fields sent change. A new `status` must be the next step of the flow
+         *     (or `cancelled` before shipping); see `nextStatuses` on the order.
+         */
+        OrderPatch: {
+            /** Note */
+            note?: string | null;
+            status?: components["schemas"]["OrderStatus"] | null;
+        };
+        /**
+         * OrderStatus
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "confirmed" | "preparing" | "shipped" | "delivered" | "cancelled";
         /** Page[ContactOut] */
         Page_ContactOut_: {
             /** Items */
@@ -3927,6 +4142,17 @@ export interface components {
         Page_MessageOut_: {
             /** Items */
             items: components["schemas"]["MessageOut"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[OrderOut] */
+        Page_OrderOut_: {
+            /** Items */
+            items: components["schemas"]["OrderOut"][];
             /** Page */
             page: number;
             /** Pagesize */
@@ -4687,6 +4913,48 @@ export interface components {
             currency: string;
             /** Value */
             value: string;
+        };
+        /** StatusChangeOut */
+        StatusChangeOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** @description null: the order was created */
+            fromStatus: components["schemas"]["OrderStatus"] | null;
+            /** Id */
+            id: number;
+            /**
+             * Messageid
+             * @description the message sent to the customer, if any
+             */
+            messageId: number | null;
+            /**
+             * Notice
+             * @description why no message went, when none did
+             */
+            notice: string | null;
+            toStatus: components["schemas"]["OrderStatus"];
+            user: components["schemas"]["UserRef"] | null;
+        };
+        /** StatusMessageIn */
+        StatusMessageIn: {
+            /** Enabled */
+            enabled: boolean;
+            status: components["schemas"]["OrderStatus"];
+            /** Text */
+            text: string;
+        };
+        /** StatusMessageOut */
+        StatusMessageOut: {
+            /** Defaulttext */
+            defaultText: string;
+            /** Enabled */
+            enabled: boolean;
+            status: components["schemas"]["OrderStatus"];
+            /** Text */
+            text: string;
         };
         /** TemplateOut */
         TemplateOut: {
@@ -8167,6 +8435,237 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MessageRawOut"];
                 };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"] | null;
+                contactId?: number | null;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrderOut_"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    createOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listOrderStatusMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusMessageOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    saveOrderStatusMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusMessageIn"][];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusMessageOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    deleteOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    updateOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description The status cannot go there from where it is (`invalid_transition`), or a product has not enough stock to confirm (`out_of_stock`): nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Refused: `detail` says why */
             "4XX": {

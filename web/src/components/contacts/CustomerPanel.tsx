@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { flowRunQuery } from '../../api/queries'
 import type { Conversation } from '../../api/types'
 import { contactLabel } from '../../util'
+import CustomerOrders from '../orders/CustomerOrders'
 import ContactDeals from '../pipeline/ContactDeals'
 import ContactCard from './ContactCard'
 import { ContactConversations } from './ContactHistory'
@@ -42,6 +43,7 @@ export default function CustomerPanel({
         <ContactCard contactId={c.contact.id} />
         <BotCollected conversationId={c.id} />
         <ContactDeals contact={{ id: c.contact.id, label: contactLabel(c) }} />
+        <CustomerOrders conversation={c} />
         <ContactConversations contactId={c.contact.id} current={c.id} />
       </div>
     </aside>
