@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from helpline.reports.schemas import Counts, Durations, TimeBasis
+from helpline.reports.schemas import ReportCounts, ReportDurations, TimeBasis
 from helpline.working_hours.service import Schedule
 
 
@@ -64,8 +64,8 @@ class Timings:
         self.values.append(seconds)
         self.business += business
 
-    def out(self) -> Durations:
-        return Durations(
+    def out(self) -> ReportDurations:
+        return ReportDurations(
             count=len(self.values),
             median_seconds=median(self.values),
             p90_seconds=nearest_rank(self.values, 90),
@@ -96,7 +96,7 @@ class Tally:
 
     def counts(self) -> dict[str, object]:
         share = self.bot_resolved / self.closed if self.closed else None
-        return Counts(
+        return ReportCounts(
             opened=self.opened,
             closed=self.closed,
             reopened=self.reopened,

@@ -72,7 +72,7 @@ class ReportQuery(ApiModel):
         return self.date_to
 
 
-class Durations(ApiModel):
+class ReportDurations(ApiModel):
     """Seconds from start to end of each timed conversation. `median`: the middle value
     (the mean of the two middle ones for an even count); `p90`: the nearest-rank 90th
     percentile, the smallest value with at least 90% of the values at or below it."""
@@ -83,7 +83,7 @@ class Durations(ApiModel):
     basis: TimeBasis | None
 
 
-class Counts(ApiModel):
+class ReportCounts(ApiModel):
     opened: int
     closed: int
     # Opened by a customer whose previous conversation on the same number had closed less
@@ -95,8 +95,8 @@ class Counts(ApiModel):
     bot_resolved: int
     # bot_resolved / closed (0..1); null when nothing closed.
     bot_resolved_share: float | None
-    first_response: Durations
-    resolution: Durations
+    first_response: ReportDurations
+    resolution: ReportDurations
 
 
 class ReportRange(ApiModel):
@@ -110,22 +110,22 @@ class ReportRange(ApiModel):
 
 class ReportSummary(ApiModel):
     range: ReportRange
-    totals: Counts
+    totals: ReportCounts
     # No satisfaction survey exists yet (issue 11, part 3): always null until it does.
     satisfaction: float | None
     satisfaction_responses: int
 
 
-class DayRow(Counts):
+class ReportDayRow(ReportCounts):
     day: date
 
 
 class ReportDays(ApiModel):
     range: ReportRange
-    days: list[DayRow]
+    days: list[ReportDayRow]
 
 
-class AgentRow(ApiModel):
+class ReportAgentRow(ApiModel):
     """A person's figures: conversations closed while assigned to them (and their
     resolution times), first responses they gave, messages they wrote."""
 
@@ -133,16 +133,16 @@ class AgentRow(ApiModel):
     name: str
     closed: int
     messages_out: int
-    first_response: Durations
-    resolution: Durations
+    first_response: ReportDurations
+    resolution: ReportDurations
 
 
 class ReportAgents(ApiModel):
     range: ReportRange
-    agents: list[AgentRow]
+    agents: list[ReportAgentRow]
 
 
-class AreaRow(Counts):
+class ReportAreaRow(ReportCounts):
     """id and name null: conversations not routed to any area yet (admins only)."""
 
     id: int | None
@@ -152,4 +152,4 @@ class AreaRow(Counts):
 
 class ReportAreas(ApiModel):
     range: ReportRange
-    areas: list[AreaRow]
+    areas: list[ReportAreaRow]

@@ -10,7 +10,7 @@
   counted on the day it closed, for the person it was assigned to when it closed.
 * Both are counted in business hours when the conversation's area has working hours (in
   the area's own time zone, breaks and holidays excluded), else in clock time; each
-  `Durations` says which (`basis`).
+  `ReportDurations` says which (`basis`).
 * Messages in and out: messages of the covered conversations written in the range;
   private notes are not messages. A person's `messagesOut` counts those they wrote.
 * Bot resolved: a closed conversation no person wrote in nor was assigned to.
@@ -40,12 +40,12 @@ from helpline.errors import Forbidden
 from helpline.reports import queries
 from helpline.reports.figures import Tally, business_seconds
 from helpline.reports.schemas import (
-    AgentRow,
-    AreaRow,
-    Counts,
-    DayRow,
+    ReportAgentRow,
     ReportAgents,
+    ReportAreaRow,
     ReportAreas,
+    ReportCounts,
+    ReportDayRow,
     ReportDays,
     ReportQuery,
     ReportRange,
@@ -202,7 +202,7 @@ async def summary(session: AsyncSession, user: User, q: ReportQuery) -> ReportSu
     b = await build(session, user, q)
     return ReportSummary(
         range=b.range,
-        totals=Counts.model_validate(b.total.counts()),
+        totals=ReportCounts.model_validate(b.total.counts()),
         satisfaction=None,
         satisfaction_responses=0,
     )
@@ -210,14 +210,14 @@ async def summary(session: AsyncSession, user: User, q: ReportQuery) -> ReportSu
 
 async def days(session: AsyncSession, user: User, q: ReportQuery) -> ReportDays:
     b = await build(session, user, q)
-    rows = [DayRow(day=d, **b.by_day[i].counts()) for i, d in enumerate(b.days)]
+    rows = [ReportDayRow(day=d, **b.by_day[i].counts()) for i, d in enumerate(b.days)]
     return ReportDays(range=b.range, days=rows)
 
 
 async def agents(session: AsyncSession, user: User, q: ReportQuery) -> ReportAgents:
     b = await build(session, user, q)
     rows = [
-        AgentRow(
+        ReportAgentRow(
             id=uid,
             name=b.names.get(uid, f"#{uid}"),
             closed=t.closed,
@@ -234,7 +234,7 @@ async def agents(session: AsyncSession, user: User, q: ReportQuery) -> ReportAge
 async def areas(session: AsyncSession, user: User, q: ReportQuery) -> ReportAreas:
     b = await build(session, user, q)
     rows = [
-        AreaRow(
+        ReportAreaRow(
             id=area_id,
             name=b.areas[area_id].name if area_id is not None else None,
             working_hours=area_id in b.scheduled,

@@ -24,6 +24,7 @@ const screens = {
   catalog: () => import('./pages/CatalogPage'),
   pipeline: () => import('./pages/PipelinePage'),
   dashboard: () => import('./pages/DashboardPage'),
+  reports: () => import('./pages/ReportsPage'),
   contacts: () => import('./pages/ContactsPage'),
   contact: () => import('./pages/ContactDetailPage'),
   contactSettings: () => import('./pages/ContactSettingsPage'),
@@ -43,6 +44,7 @@ const AuditPage = lazy(screens.audit)
 const CatalogPage = lazy(screens.catalog)
 const PipelinePage = lazy(screens.pipeline)
 const DashboardPage = lazy(screens.dashboard)
+const ReportsPage = lazy(screens.reports)
 const ContactsPage = lazy(screens.contacts)
 const ContactDetailPage = lazy(screens.contact)
 const ContactSettingsPage = lazy(screens.contactSettings)
@@ -141,6 +143,9 @@ export default function App() {
         {/* Supervisors see the numbers and their state, read-only. */}
         <Route element={<RequireRole roles={rolesOf('channels')} />}>
           <Route path="/channels" element={<ChannelsPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('reports')} />}>
+          <Route path="/reports" element={<ReportsPage />} />
         </Route>
         <Route element={<RequireRole roles={rolesOf('flows')} />}>
           <Route path="/flows" element={<FlowsPage />} />
