@@ -68,6 +68,7 @@ from helpline.pipeline.router import router as pipeline_router
 from helpline.presence.service import HEARTBEAT, forget_node, heartbeat
 from helpline.private_files import secure_tree
 from helpline.quick_replies.router import router as quick_replies_router
+from helpline.reports.router import router as reports_router
 from helpline.sandbox.router import router as sandbox_router
 from helpline.scheduler.service import (
     auto_close,
@@ -221,6 +222,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         bot_router,
         conversations_router,
         dashboard_router,
+        reports_router,
         contacts_router,
         contact_statuses_router,
         contact_attributes_router,

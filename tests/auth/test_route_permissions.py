@@ -133,6 +133,11 @@ EXPECTED: dict[str, Any] = {
     "GET /api/dead-letters/{letter_id}": ADMIN,
     "POST /api/dead-letters/{letter_id}/reprocess": ADMIN,
     "GET /api/dashboard": USER,  # each role sees its own cut (tests/dashboard)
+    # Supervisors: their areas' figures only (tests/reports).
+    "GET /api/reports/summary": OVERSEER,
+    "GET /api/reports/days": OVERSEER,
+    "GET /api/reports/agents": OVERSEER,
+    "GET /api/reports/areas": OVERSEER,
     "GET /api/contacts": USER,
     "POST /api/contacts": USER,
     "GET /api/contacts/export.csv": USER,

@@ -25,6 +25,7 @@ const screens = {
   pipeline: () => import('./pages/PipelinePage'),
   orders: () => import('./pages/OrdersPage'),
   dashboard: () => import('./pages/DashboardPage'),
+  reports: () => import('./pages/ReportsPage'),
   contacts: () => import('./pages/ContactsPage'),
   contact: () => import('./pages/ContactDetailPage'),
   contactSettings: () => import('./pages/ContactSettingsPage'),
@@ -45,6 +46,7 @@ const CatalogPage = lazy(screens.catalog)
 const PipelinePage = lazy(screens.pipeline)
 const OrdersPage = lazy(screens.orders)
 const DashboardPage = lazy(screens.dashboard)
+const ReportsPage = lazy(screens.reports)
 const ContactsPage = lazy(screens.contacts)
 const ContactDetailPage = lazy(screens.contact)
 const ContactSettingsPage = lazy(screens.contactSettings)
@@ -145,6 +147,9 @@ export default function App() {
         {/* Supervisors see the numbers and their state, read-only. */}
         <Route element={<RequireRole roles={rolesOf('channels')} />}>
           <Route path="/channels" element={<ChannelsPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('reports')} />}>
+          <Route path="/reports" element={<ReportsPage />} />
         </Route>
         <Route element={<RequireRole roles={rolesOf('flows')} />}>
           <Route path="/flows" element={<FlowsPage />} />

@@ -77,7 +77,7 @@ export const NAV: readonly NavGroup[] = [
         label: 'nav.reports',
         icon: ChartColumn,
         roles: OVERSEERS,
-        ready: false,
+        ready: true,
       },
     ],
   },

@@ -1776,6 +1776,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Agents
+         * @description One row per person who closed, answered or wrote in the covered conversations.
+         */
+        get: operations["getReportAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Areas
+         * @description One row per area (and one for conversations in no area, for admins).
+         */
+        get: operations["getReportAreas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Days
+         * @description One row per day of the range, in the viewer's time zone.
+         */
+        get: operations["getReportDays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Summary
+         * @description Totals over the range (see `helpline/reports/service.py` for each figure).
+         */
+        get: operations["getReportSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sandbox/{channel_id}/inbound": {
         parameters: {
             query?: never;
@@ -4485,6 +4565,167 @@ export interface components {
         ReorderIn: {
             /** Ids */
             ids: number[];
+        };
+        /**
+         * ReportAgentRow
+         * @description A person's figures: conversations closed while assigned to them (and their
+         *     resolution times), first responses they gave, messages they wrote.
+         */
+        ReportAgentRow: {
+            /** Closed */
+            closed: number;
+            firstResponse: components["schemas"]["ReportDurations"];
+            /** Id */
+            id: number;
+            /** Messagesout */
+            messagesOut: number;
+            /** Name */
+            name: string;
+            resolution: components["schemas"]["ReportDurations"];
+        };
+        /** ReportAgents */
+        ReportAgents: {
+            /** Agents */
+            agents: components["schemas"]["ReportAgentRow"][];
+            range: components["schemas"]["ReportRange"];
+        };
+        /**
+         * ReportAreaRow
+         * @description id and name null: conversations not routed to any area yet (admins only).
+         */
+        ReportAreaRow: {
+            /** Botresolved */
+            botResolved: number;
+            /** Botresolvedshare */
+            botResolvedShare: number | null;
+            /** Closed */
+            closed: number;
+            firstResponse: components["schemas"]["ReportDurations"];
+            /** Id */
+            id: number | null;
+            /** Messagesin */
+            messagesIn: number;
+            /** Messagesout */
+            messagesOut: number;
+            /** Name */
+            name: string | null;
+            /** Opened */
+            opened: number;
+            /** Reopened */
+            reopened: number;
+            resolution: components["schemas"]["ReportDurations"];
+            /** Workinghours */
+            workingHours: boolean;
+        };
+        /** ReportAreas */
+        ReportAreas: {
+            /** Areas */
+            areas: components["schemas"]["ReportAreaRow"][];
+            range: components["schemas"]["ReportRange"];
+        };
+        /** ReportCounts */
+        ReportCounts: {
+            /** Botresolved */
+            botResolved: number;
+            /** Botresolvedshare */
+            botResolvedShare: number | null;
+            /** Closed */
+            closed: number;
+            firstResponse: components["schemas"]["ReportDurations"];
+            /** Messagesin */
+            messagesIn: number;
+            /** Messagesout */
+            messagesOut: number;
+            /** Opened */
+            opened: number;
+            /** Reopened */
+            reopened: number;
+            resolution: components["schemas"]["ReportDurations"];
+        };
+        /** ReportDayRow */
+        ReportDayRow: {
+            /** Botresolved */
+            botResolved: number;
+            /** Botresolvedshare */
+            botResolvedShare: number | null;
+            /** Closed */
+            closed: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            firstResponse: components["schemas"]["ReportDurations"];
+            /** Messagesin */
+            messagesIn: number;
+            /** Messagesout */
+            messagesOut: number;
+            /** Opened */
+            opened: number;
+            /** Reopened */
+            reopened: number;
+            resolution: components["schemas"]["ReportDurations"];
+        };
+        /** ReportDays */
+        ReportDays: {
+            /** Days */
+            days: components["schemas"]["ReportDayRow"][];
+            range: components["schemas"]["ReportRange"];
+        };
+        /**
+         * ReportDurations
+         * @description Seconds from start to end of each timed conversation. `median`: the middle value
+         *     (the mean of the two middle ones for an even count); `p90`: the nearest-rank 90th
+         *     percentile, the smallest value with at least 90% of the values at or below it.
+         */
+        ReportDurations: {
+            /** Basis */
+            basis: ("business" | "clock" | "mixed") | null;
+            /** Count */
+            count: number;
+            /** Medianseconds */
+            medianSeconds: number | null;
+            /** P90Seconds */
+            p90Seconds: number | null;
+        };
+        /** ReportRange */
+        ReportRange: {
+            /**
+             * Endsat
+             * Format: date-time
+             */
+            endsAt: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * Generatedat
+             * Format: date-time
+             */
+            generatedAt: string;
+            /**
+             * Startsat
+             * Format: date-time
+             */
+            startsAt: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** ReportSummary */
+        ReportSummary: {
+            range: components["schemas"]["ReportRange"];
+            /** Satisfaction */
+            satisfaction: number | null;
+            /** Satisfactionresponses */
+            satisfactionResponses: number;
+            totals: components["schemas"]["ReportCounts"];
         };
         /** RevokedOut */
         RevokedOut: {
@@ -9608,6 +9849,182 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getReportAgents: {
+        parameters: {
+            query?: {
+                /** @description first day */
+                from?: string | null;
+                /** @description last day (included) */
+                to?: string | null;
+                /** @description the viewer's IANA time zone */
+                tz?: string;
+                areaId?: number | null;
+                channelId?: number | null;
+                /** @description a person (user id) */
+                agentId?: number | null;
+                labelId?: number | null;
+                /** @description csv: the table as a CSV file */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, or with format=csv its table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportAgents"];
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getReportAreas: {
+        parameters: {
+            query?: {
+                /** @description first day */
+                from?: string | null;
+                /** @description last day (included) */
+                to?: string | null;
+                /** @description the viewer's IANA time zone */
+                tz?: string;
+                areaId?: number | null;
+                channelId?: number | null;
+                /** @description a person (user id) */
+                agentId?: number | null;
+                labelId?: number | null;
+                /** @description csv: the table as a CSV file */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, or with format=csv its table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportAreas"];
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getReportDays: {
+        parameters: {
+            query?: {
+                /** @description first day */
+                from?: string | null;
+                /** @description last day (included) */
+                to?: string | null;
+                /** @description the viewer's IANA time zone */
+                tz?: string;
+                areaId?: number | null;
+                channelId?: number | null;
+                /** @description a person (user id) */
+                agentId?: number | null;
+                labelId?: number | null;
+                /** @description csv: the table as a CSV file */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, or with format=csv its table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDays"];
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getReportSummary: {
+        parameters: {
+            query?: {
+                /** @description first day */
+                from?: string | null;
+                /** @description last day (included) */
+                to?: string | null;
+                /** @description the viewer's IANA time zone */
+                tz?: string;
+                areaId?: number | null;
+                channelId?: number | null;
+                /** @description a person (user id) */
+                agentId?: number | null;
+                labelId?: number | null;
+                /** @description csv: the table as a CSV file */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, or with format=csv its table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSummary"];
+                    "text/csv": unknown;
+                };
             };
             /** @description Refused: `detail` says why */
             "4XX": {

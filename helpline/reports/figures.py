@@ -1,0 +1,109 @@
+"""Pure arithmetic of the reports (no I/O): business time, median and percentile, and the
+tally one table row is made of. The same code on every database: SQL percentiles differ
+between SQLite, PostgreSQL and MariaDB, so rows come back raw and are counted here."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from helpline.reports.schemas import ReportCounts, ReportDurations, TimeBasis
+from helpline.working_hours.service import Schedule
+
+
+def business_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
+    """Seconds of [start, end) during which the area was open, by its weekly hours and
+    dated exceptions in its own time zone (a break between two intervals does not count).
+    Instants are compared in UTC: subtracting two times of one zone ignores DST shifts."""
+    if end <= start:
+        return 0.0
+    zone = ZoneInfo(schedule.timezone)
+    day = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    total = 0.0
+    while day <= last:
+        for first_minute, end_minute in schedule.spans_on(day):
+            opens = _at(day, first_minute, zone)
+            closes = _at(day, end_minute, zone)
+            overlap = (min(end, closes) - max(start, opens)).total_seconds()
+            total += max(overlap, 0.0)
+        day += timedelta(days=1)
+    return total
+
+
+def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a local minute (1440: the next midnight)."""
+    local = datetime.combine(day + timedelta(days=minute // 1440), time(), zone)
+    local = local.replace(hour=(minute % 1440) // 60, minute=minute % 60)
+    return local.astimezone(UTC)
+
+
+def median(values: list[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def nearest_rank(values: list[float], percent: int) -> float | None:
+    """The smallest value with at least `percent`% of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[max(math.ceil(percent * len(ordered) / 100) - 1, 0)])
+
+
+@dataclass
+class Timings:
+    """Durations of one kind for one row, and whether they were counted in business hours."""
+
+    values: list[float] = field(default_factory=list)
+    business: int = 0
+
+    def add(self, seconds: float, business: bool) -> None:
+        self.values.append(seconds)
+        self.business += business
+
+    def out(self) -> ReportDurations:
+        return ReportDurations(
+            count=len(self.values),
+            median_seconds=median(self.values),
+            p90_seconds=nearest_rank(self.values, 90),
+            basis=self.basis,
+        )
+
+    @property
+    def basis(self) -> TimeBasis | None:
+        if not self.values:
+            return None
+        if self.business == len(self.values):
+            return "business"
+        return "clock" if self.business == 0 else "mixed"
+
+
+@dataclass
+class Tally:
+    """Everything one row of a table counts."""
+
+    opened: int = 0
+    closed: int = 0
+    reopened: int = 0
+    messages_in: int = 0
+    messages_out: int = 0
+    bot_resolved: int = 0
+    first_response: Timings = field(default_factory=Timings)
+    resolution: Timings = field(default_factory=Timings)
+
+    def counts(self) -> dict[str, object]:
+        share = self.bot_resolved / self.closed if self.closed else None
+        return ReportCounts(
+            opened=self.opened,
+            closed=self.closed,
+            reopened=self.reopened,
+            messages_in=self.messages_in,
+            messages_out=self.messages_out,
+            bot_resolved=self.bot_resolved,
+            bot_resolved_share=share,
+            first_response=self.first_response.out(),
+            resolution=self.resolution.out(),
+        ).model_dump()
