@@ -17,6 +17,7 @@ from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
+from helpline.integrations.models import WebhookDelivery, WebhookSubscription
 from helpline.labels.models import ConversationLabel, Label
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
@@ -56,6 +57,8 @@ __all__ = [
     "MediaFile",
     "Message",
     "Product",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "MessageTemplate",
     "Pipeline",
     "QuickReply",

@@ -190,6 +190,16 @@ EXPECTED: dict[str, Any] = {
     "DELETE /api/pipeline/deals/{deal_id}": ADMIN,
     "GET /api/pipeline/deals/{deal_id}/history": USER,
     "GET /api/contacts/{contact_id}/deals": USER,
+    "GET /api/integrations/webhooks/events": ADMIN,
+    "GET /api/integrations/webhooks": ADMIN,
+    "POST /api/integrations/webhooks": ADMIN,
+    "GET /api/integrations/webhooks/{webhook_id}": ADMIN,
+    "PATCH /api/integrations/webhooks/{webhook_id}": ADMIN,
+    "DELETE /api/integrations/webhooks/{webhook_id}": ADMIN,
+    "POST /api/integrations/webhooks/{webhook_id}/secret": ADMIN,
+    "GET /api/integrations/webhooks/{webhook_id}/deliveries": ADMIN,
+    "POST /api/integrations/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": ADMIN,
+    "POST /api/integrations/webhooks/{webhook_id}/test": ADMIN,
     # A metrics token or a trusted address, not a login (tests/test_metrics.py).
     "GET /metrics": PUBLIC,
 }
@@ -204,6 +214,11 @@ BODIES: dict[str, Any] = {
     "PUT /api/working-hours/{area_id}": {"timezone": "UTC", "weekly": [], "exceptions": []},
     "PUT /api/conversations/{conv_id}/labels": {"labelIds": []},
     "POST /api/contacts/{contact_id}/erase": {"confirm": "+5491100000000"},
+    "POST /api/integrations/webhooks": {
+        "name": "Shop",
+        "url": "https://shop.example.com/hooks",
+        "events": ["message.received"],
+    },
 }
 FILES: dict[str, Any] = {
     "POST /api/conversations/{conv_id}/media": {"file": ("nota.txt", b"hola", "text/plain")},
@@ -271,6 +286,8 @@ def _fill(path: str, ids: dict[str, int], scope: str) -> str:
         "pipeline_id": 999,
         "stage_id": 999,
         "deal_id": 999,
+        "webhook_id": 999,
+        "delivery_id": 999,
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))
