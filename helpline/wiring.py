@@ -19,6 +19,7 @@ from helpline.db import COMMITTED, Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows import bot
+from helpline.flows import hooks as flow_hooks
 from helpline.flows.service import ensure_area_unused
 from helpline.integrations import handlers as webhooks
 from helpline.integrations import queue as webhook_queue
@@ -54,6 +55,7 @@ def _connect_webhooks() -> None:
     contact_hooks.CONTACTS_CREATED.connect(webhooks.contacts_created)
     customer_hooks.CONTACT_CHANGED.connect(webhooks.contact_changed)
     deal_hooks.DEAL_CHANGED.connect(webhooks.deal_changed)
+    flow_hooks.WEBHOOK_QUEUE.connect(webhook_queue.flow_webhook)
     COMMITTED.connect(webhook_queue.after_commit)
 
 

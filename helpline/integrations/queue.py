@@ -77,6 +77,10 @@ SUBSCRIBERS = Subscribers()
 def envelope(event_id: str, event: str, data: dict[str, Any]) -> str:
     """The body every receiver gets: compact JSON, kept as is so it is signed exactly."""
     body = {"id": event_id, "event": event, "createdAt": utcnow().isoformat(), "data": data}
+    return _dump(body)
+
+
+def _dump(body: dict[str, Any]) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
@@ -91,7 +95,8 @@ def add(
     the session's transaction: one row each, the same event id for all."""
     targets: list[int | None] = [*subscription_ids] if url is None else [None]
     event_id = str(uuid.uuid4())
-    body = envelope(event_id, event, data)
+    # A flow's call keeps the shape flows always posted (its payload, plus the event id).
+    body = _dump({"id": event_id, **data}) if url else envelope(event_id, event, data)
     now = utcnow()
     rows = [
         WebhookDelivery(
@@ -123,6 +128,13 @@ async def publish(session: AsyncSession, event: str, data: dict[str, Any]) -> No
     subscribers = await SUBSCRIBERS.of(session, event)
     if subscribers:
         add(session, event, data, subscribers)
+
+
+async def flow_webhook(session: AsyncSession, url: str, payload: dict[str, Any]) -> bool:
+    """flows.hooks.WEBHOOK_QUEUE: a flow's webhook action goes through the same durable
+    queue (unsigned: it has no subscription), retried like any delivery."""
+    add(session, FLOW_EVENT, payload, [], url=url)
+    return True
 
 
 async def after_commit(info: dict[str, Any]) -> None:
