@@ -50,6 +50,8 @@ from helpline.errors import (
     validation_message,
 )
 from helpline.flows.router import router as flows_router
+from helpline.integrations.router import router as integrations_router
+from helpline.integrations.worker import WebhookWorker
 from helpline.labels.router import conversation_labels_router
 from helpline.labels.router import router as labels_router
 from helpline.limiter import Limiter
@@ -118,6 +120,11 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (60, lambda: open_queues(db), "open-queues"),
             (3600, lambda: audit_service.prune(db, settings.audit_retention_days), "audit-prune"),
         ]
+        webhooks = WebhookWorker(
+            db,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            backoff_seconds=settings.webhook_backoff_seconds,
+        )
         dashboard = DashboardFeed(db, settings.redis_url)
         dashboard.install()
         tasks = [
@@ -125,6 +132,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             asyncio.create_task(dashboard.run_forever(), name="dashboard"),
             asyncio.create_task(runtime.run_forever(), name="channel-runtime"),
             asyncio.create_task(fetcher.run_forever(), name="media-fetcher"),
+            asyncio.create_task(webhooks.run_forever(), name="webhooks"),
             # Plain or old-key configs still open meanwhile: start-up need not wait for it.
             asyncio.create_task(_seal_channel_configs(db), name="seal-configs"),
         ]
@@ -244,6 +252,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         pipeline_router,
         contact_deals_router,
         orders_router,
+        integrations_router,
     ):
         app.include_router(router)
     _mount_console(app)

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     config_secret: str = ""
     config_secret_previous: str = ""
     delivery_max_attempts: int = Field(6, ge=1)
+    # Outgoing webhooks: how long a receiver has to answer, and the first wait before a
+    # failed delivery is tried again (doubled each time, at most an hour, for 24 hours).
+    webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    webhook_backoff_seconds: float = Field(10.0, gt=0, le=3600)
     # How long a send may take before another worker may take the message over (a process
     # killed mid-send gives its messages back after this); longer than a provider's timeout.
     delivery_lease_seconds: int = Field(60, ge=1)

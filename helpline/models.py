@@ -18,6 +18,7 @@ from helpline.conversations.models import Conversation, ConversationEvent
 from helpline.db import Base
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows.models import Flow, FlowRun, FlowVersion
+from helpline.integrations.models import WebhookDelivery, WebhookSubscription
 from helpline.media.models import MediaFile
 from helpline.messages.models import Message
 from helpline.orders.models import Order, OrderLine, OrderStatusChange, OrderStatusMessage
@@ -61,6 +62,8 @@ __all__ = [
     "OrderStatusChange",
     "OrderStatusMessage",
     "Product",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "MessageTemplate",
     "Pipeline",
     "QuickReply",

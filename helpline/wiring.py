@@ -12,17 +12,22 @@ from helpline.auth import hooks as auth_hooks
 from helpline.channels import hooks as channel_hooks
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.channels.providers.web import messages as wm
+from helpline.contacts import hooks as contact_hooks
 from helpline.conversations import handlers as conversation_handlers
 from helpline.conversations import hooks as conversation_hooks
 from helpline.customers import hooks as customer_hooks
-from helpline.db import Database
+from helpline.db import COMMITTED, Database
 from helpline.dead_letters import service as dead_letters
 from helpline.dead_letters.models import DeadLetter
 from helpline.flows import bot
+from helpline.flows import hooks as flow_hooks
 from helpline.flows.service import ensure_area_unused
+from helpline.integrations import handlers as webhooks
+from helpline.integrations import queue as webhook_queue
 from helpline.messages import hooks as message_hooks
 from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
 from helpline.orders import service as orders
+from helpline.pipeline import hooks as deal_hooks
 from helpline.pipeline import service as deals
 from helpline.presence import sockets
 from helpline.tokens import service as tokens
@@ -45,6 +50,20 @@ def connect_hooks() -> None:
     customer_hooks.CONTACTS_MERGING.connect(orders.move_orders)
     customer_hooks.CONTACT_COUNTING.connect(orders.count_orders)
     customer_hooks.CONTACT_EXPORTING.connect(orders.export_orders)
+    _connect_webhooks()
+
+
+def _connect_webhooks() -> None:
+    """Outgoing webhooks: every event queues its deliveries in its cause's transaction."""
+    message_hooks.MESSAGES_RECEIVED.connect(webhooks.messages_received)
+    message_hooks.MESSAGE_SENT.connect(webhooks.message_sent)
+    message_hooks.MESSAGE_STATUS.connect(webhooks.message_status)
+    conversation_hooks.CONVERSATION_CHANGED.connect(webhooks.conversation_changed)
+    contact_hooks.CONTACTS_CREATED.connect(webhooks.contacts_created)
+    customer_hooks.CONTACT_CHANGED.connect(webhooks.contact_changed)
+    deal_hooks.DEAL_CHANGED.connect(webhooks.deal_changed)
+    flow_hooks.WEBHOOK_QUEUE.connect(webhook_queue.flow_webhook)
+    COMMITTED.connect(webhook_queue.after_commit)
 
 
 class IngestSink:

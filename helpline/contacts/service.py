@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.clock import utcnow
+from helpline.contacts.hooks import CONTACTS_CREATED
 from helpline.contacts.models import (
     EXTERNAL_ID_LENGTH,
     AttributeType,
@@ -102,7 +103,10 @@ async def upsert_contacts(
             contact.last_seen_at = now
         _remember(contact, by_phone, by_id)
         found[sighting.key] = contact
+    created = {id(c): c for c in found.values() if c.id is None}
     await session.flush()
+    if created:
+        await CONTACTS_CREATED.run(session, list(created.values()))
     return found
 
 

@@ -11,3 +11,6 @@ from helpline.hooks import Hook
 # A person took the conversation over (assigned, transferred, closed by a user): the bot
 # stops for good in it (flows).
 BOT_STOPPED: Hook[[AsyncSession, Conversation, User | None]] = Hook("conversations.bot_stopped")
+# (session, what, conversation) with what "opened", "assigned" or "closed": for the layers
+# that tell other systems (outgoing webhooks), in the caller's transaction.
+CONVERSATION_CHANGED: Hook[[AsyncSession, str, Conversation]] = Hook("conversations.changed")

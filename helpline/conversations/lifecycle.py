@@ -84,3 +84,4 @@ async def set_assignee(
     if old_status != conv.status:
         log_event(session, conv, "status", actor, old=old_status, new=conv.status)
     announce_conversation(session, "conversation:update", conv, previous_audience=before)
+    await hooks.CONVERSATION_CHANGED.run(session, "assigned", conv)

@@ -69,6 +69,7 @@ async def find_or_open(
     for conv, opened in found.values():
         if opened:
             log_event(session, conv, "opened", new=conv.status)
+            await hooks.CONVERSATION_CHANGED.run(session, "opened", conv)
     return found
 
 
@@ -354,6 +355,7 @@ async def close(
     if old_status == ConversationStatus.BOT and user is not None:
         await hooks.BOT_STOPPED.run(session, conv, user)
     log_event(session, conv, "closed", user, old=old_status, new=conv.status, note=note)
+    await hooks.CONVERSATION_CHANGED.run(session, "closed", conv)
     announce_conversation(session, "conversation:closed", conv, previous_audience=before)
     await _slot_freed(session, conv.assigned_user_id)
     return conv

@@ -37,7 +37,7 @@ from helpline.conversations.access import OVERSEER_ROLES, visible_filter
 from helpline.conversations.events import announce_conversation
 from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.conversations.service import open_key
-from helpline.customers.hooks import CONTACTS_MERGING
+from helpline.customers.hooks import CONTACT_CHANGED, CONTACTS_MERGING
 from helpline.errors import Conflict, DomainError, NotFound, Unprocessable
 from helpline.realtime import area_room, queue_event, role_room, user_room
 
@@ -114,6 +114,8 @@ async def announce(session: AsyncSession, name: str, contact: Contact) -> None:
     else:
         view = (await views(session, [contact]))[0]
         payload = {"contact": view.model_dump(mode="json", by_alias=True)}
+        what = "created" if name == "contact:new" else "updated"
+        await CONTACT_CHANGED.run(session, what, payload["contact"])
     queue_event(session, name, payload, await audience(session, contact))
 
 

@@ -16,3 +16,6 @@ CONTACTS_MERGING: Hook[[AsyncSession, int, int]] = Hook("contacts merging")
 CONTACT_COUNTING: Hook[[AsyncSession, int, dict[str, int]]] = Hook("contact counting")
 # (session, contact_id, export): add what is kept about the contact, under a key of its own.
 CONTACT_EXPORTING: Hook[[AsyncSession, int, dict[str, Any]]] = Hook("contact exporting")
+# (session, "created" | "updated", the contact as the API shows it): a person, an import or
+# the bot created or changed a contact (outgoing webhooks).
+CONTACT_CHANGED: Hook[[AsyncSession, str, dict[str, Any]]] = Hook("contact changed")

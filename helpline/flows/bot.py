@@ -30,7 +30,7 @@ from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.conversations.routing import customer_waiting
 from helpline.conversations.service import close
 from helpline.customers.directory import store_from_bot
-from helpline.flows import engine, webhooks
+from helpline.flows import engine, hooks, webhooks
 from helpline.flows.definition import FlowSettings, compile_flow
 from helpline.flows.models import Flow, FlowRun, FlowVersion, RunStatus
 from helpline.flows.service import flow_for_channel, load_definition
@@ -295,7 +295,8 @@ class _Applier:
             "data": dict(self.state.data),
             "tags": list(self.state.tags),
         }
-        webhooks.post_after_commit(self.session, action.url, payload)
+        if not await hooks.WEBHOOK_QUEUE.ask(self.session, action.url, payload):
+            webhooks.post_after_commit(self.session, action.url, payload)
 
     async def handover(self, action: engine.Handover) -> None:
         """Out of the bot into an area's queue; routing, working hours and assignment take

@@ -1,8 +1,11 @@
-"""Outgoing webhooks of flow `action: webhook` nodes.
+"""Outgoing webhooks of flow `action: webhook` nodes, when nothing durable is connected.
 
-A call is queued on the database session and POSTed only after the transaction commits
-(never while it holds locks), in the background, with a short timeout. It is best effort:
-a failure is logged and the conversation goes on; a rollback drops the call.
+The desk connects `flows.hooks.WEBHOOK_QUEUE` to the outgoing webhooks' queue
+(helpline.integrations), which retries a call until the receiver takes it. Without it
+(parts of the desk built alone), a call is queued on the database session and POSTed
+only after the transaction commits (never while it holds locks), in the background, with
+a short timeout. It is best effort: a failure is logged and the conversation goes on; a
+rollback drops the call.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from helpline.conversations.models import Conversation
 from helpline.db import Database
 from helpline.media.models import MediaStatus
 from helpline.media.service import MediaStorage, download_name
+from helpline.messages.hooks import MESSAGE_SENT, MESSAGE_STATUS
 from helpline.messages.models import Message, MessageStatus
 from helpline.messages.service import advance_status
 from helpline.messages.views import load_views
@@ -224,6 +225,7 @@ class DeliveryWorker:
             msg.status = MessageStatus.SENDING.value
             advance_status(msg, status)
             await self._announce(session, msg)
+            await MESSAGE_SENT.run(session, msg)
             channel, waited = str(msg.channel_id), (utcnow() - msg.created_at).total_seconds()
             await session.commit()
         metrics.MESSAGES.labels("out", channel).inc()
@@ -248,6 +250,7 @@ class DeliveryWorker:
             msg.status = MessageStatus.FAILED.value
             msg.next_attempt_at = None
             await self._announce(session, msg)
+            await MESSAGE_STATUS.run(session, msg)
             await session.commit()
             return True
 

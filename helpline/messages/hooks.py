@@ -5,9 +5,20 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.conversations.models import Conversation
-from helpline.hooks import Slot
+from helpline.hooks import Hook, Slot
 from helpline.messages.models import Message
 
 # The bot's turn for a stored customer message (flows.bot.on_inbound): True when the bot
 # handled it, so ingest skips its own routing. Unconnected: no bot, always False.
 BOT_TURN: Slot[[AsyncSession, Conversation, Message, bool], bool] = Slot("messages.bot_turn", False)
+
+# Outgoing webhooks and other listeners (connected in helpline.wiring), all in the
+# caller's transaction so what they queue commits, or not, with the cause.
+# Ingest stored these new customer messages (one call per batch).
+MESSAGES_RECEIVED: Hook[[AsyncSession, list[tuple[Message, Conversation]]]] = Hook(
+    "messages.received"
+)
+# The provider accepted a business message (the delivery worker).
+MESSAGE_SENT: Hook[[AsyncSession, Message]] = Hook("messages.sent")
+# A message's delivery state moved (a receipt: delivered, read, failed; or failed for good).
+MESSAGE_STATUS: Hook[[AsyncSession, Message]] = Hook("messages.status")

@@ -49,7 +49,7 @@ from helpline.media.service import (
     remove_files,
     write_file,
 )
-from helpline.messages.hooks import BOT_TURN
+from helpline.messages.hooks import BOT_TURN, MESSAGES_RECEIVED
 from helpline.messages.models import (
     RAW_KEY,
     UNSUPPORTED,
@@ -366,6 +366,8 @@ async def _after_stored(
         if result.opened:
             announce_conversation(session, "conversation:incoming", result.conversation)
         announce_message(session, result.message, result.conversation)
+    if fresh:  # one call for the batch: its listeners add their rows to this transaction
+        await MESSAGES_RECEIVED.run(session, [(r.message, r.conversation) for r in fresh])
     for target in reacted.values():
         where = await session.get(Conversation, target.conversation_id)  # in the session
         if where is not None:

@@ -13,6 +13,7 @@ from helpline.auth.models import User
 from helpline.clock import utcnow
 from helpline.conversations.events import announce_status
 from helpline.conversations.models import Conversation
+from helpline.messages.hooks import MESSAGE_STATUS
 from helpline.messages.models import (
     STATUS_RANK,
     Direction,
@@ -93,6 +94,7 @@ async def apply_status(
     conv = await session.get(Conversation, msg.conversation_id)
     assert conv is not None
     announce_status(session, msg, conv)
+    await MESSAGE_STATUS.run(session, msg)
     return msg
 
 

@@ -17,6 +17,7 @@ from helpline.auth.service import user_area_ids
 from helpline.contacts.models import Contact
 from helpline.errors import Conflict, Forbidden, NotFound, Unprocessable
 from helpline.pipeline import access
+from helpline.pipeline.hooks import DEAL_CHANGED
 from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from helpline.pipeline.schemas import (
     Board,
@@ -315,7 +316,9 @@ async def _announce(
     if rooms is None:
         await session.flush()
         rooms = await access.deal_audience(session, deal)
-    queue_event(session, name, _wire(deal_out(deal)), rooms)
+    wire = _wire(deal_out(deal))
+    queue_event(session, name, wire, rooms)
+    await DEAL_CHANGED.run(session, name.removeprefix("deal:"), wire)
 
 
 async def history(session: AsyncSession, user: User, deal_id: int) -> list[DealStageChange]:

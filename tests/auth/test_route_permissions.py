@@ -204,6 +204,16 @@ EXPECTED: dict[str, Any] = {
     "GET /api/orders/{order_id}": USER,
     "PATCH /api/orders/{order_id}": USER,
     "DELETE /api/orders/{order_id}": ADMIN,
+    "GET /api/integrations/webhooks/events": ADMIN,
+    "GET /api/integrations/webhooks": ADMIN,
+    "POST /api/integrations/webhooks": ADMIN,
+    "GET /api/integrations/webhooks/{webhook_id}": ADMIN,
+    "PATCH /api/integrations/webhooks/{webhook_id}": ADMIN,
+    "DELETE /api/integrations/webhooks/{webhook_id}": ADMIN,
+    "POST /api/integrations/webhooks/{webhook_id}/secret": ADMIN,
+    "GET /api/integrations/webhooks/{webhook_id}/deliveries": ADMIN,
+    "POST /api/integrations/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": ADMIN,
+    "POST /api/integrations/webhooks/{webhook_id}/test": ADMIN,
     # A metrics token or a trusted address, not a login (tests/test_metrics.py).
     "GET /metrics": PUBLIC,
 }
@@ -224,6 +234,11 @@ BODIES: dict[str, Any] = {
         "lines": [{"productId": 999, "quantity": 1}],
     },
     "PUT /api/orders/status-messages": [],
+    "POST /api/integrations/webhooks": {
+        "name": "Shop",
+        "url": "https://shop.example.com/hooks",
+        "events": ["message.received"],
+    },
 }
 FILES: dict[str, Any] = {
     "POST /api/conversations/{conv_id}/media": {"file": ("nota.txt", b"hola", "text/plain")},
@@ -292,6 +307,8 @@ def _fill(path: str, ids: dict[str, int], scope: str) -> str:
         "stage_id": 999,
         "deal_id": 999,
         "order_id": 999,
+        "webhook_id": 999,
+        "delivery_id": 999,
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))

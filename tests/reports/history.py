@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from helpline.conversations.labels import ConversationLabel, Label
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.areas.models import Area
 from helpline.channels.models import Channel
 from helpline.contacts.models import Contact
+from helpline.conversations.labels import ConversationLabel, Label
 from helpline.conversations.models import Conversation
 from helpline.messages.models import NOTE_TYPE, Message
 from tests.conftest import App, make_user

@@ -20,6 +20,7 @@ const screens = {
   'working-hours': () => import('./pages/WorkingHoursPage'),
   sessions: () => import('./pages/SessionsPage'),
   tokens: () => import('./pages/TokensPage'),
+  integrations: () => import('./pages/IntegrationsPage'),
   audit: () => import('./pages/AuditPage'),
   catalog: () => import('./pages/CatalogPage'),
   pipeline: () => import('./pages/PipelinePage'),
@@ -41,6 +42,7 @@ const QuickRepliesPage = lazy(screens['quick-replies'])
 const WorkingHoursPage = lazy(screens['working-hours'])
 const SessionsPage = lazy(screens.sessions)
 const TokensPage = lazy(screens.tokens)
+const IntegrationsPage = lazy(screens.integrations)
 const AuditPage = lazy(screens.audit)
 const CatalogPage = lazy(screens.catalog)
 const PipelinePage = lazy(screens.pipeline)
@@ -134,6 +136,9 @@ export default function App() {
         </Route>
         <Route element={<RequireRole roles={rolesOf('tokens')} />}>
           <Route path="/tokens" element={<TokensPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('integrations')} />}>
+          <Route path="/integrations" element={<IntegrationsPage />} />
         </Route>
         <Route element={<RequireRole roles={rolesOf('audit')} />}>
           <Route path="/audit" element={<AuditPage />} />

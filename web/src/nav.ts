@@ -111,7 +111,7 @@ export const NAV: readonly NavGroup[] = [
         label: 'nav.integrations',
         icon: Plug,
         roles: ADMIN_ONLY,
-        ready: false,
+        ready: true,
       },
       { id: 'tokens', to: '/tokens', label: 'nav.tokens', icon: KeyRound, roles: ADMIN_ONLY, ready: true },
       { id: 'audit', to: '/audit', label: 'nav.audit', icon: ScrollText, roles: ADMIN_ONLY, ready: true },

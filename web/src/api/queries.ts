@@ -491,3 +491,28 @@ export const flowRunQuery = (conversationId: number) =>
       ),
     retry: (count, err) => !(err instanceof ApiError && err.status === 404) && count < 2,
   })
+
+export const webhooksQuery = queryOptions({
+  queryKey: ['webhooks'] as const,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/integrations/webhooks', { signal })),
+})
+
+export const webhookEventsQuery = queryOptions({
+  queryKey: ['webhookEvents'] as const,
+  queryFn: ({ signal }) => unwrap(client.GET('/api/integrations/webhooks/events', { signal })),
+  staleTime: Infinity,
+})
+
+export const webhookDeliveriesQuery = (webhookId: number) =>
+  queryOptions({
+    queryKey: ['webhooks', webhookId, 'deliveries'] as const,
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/integrations/webhooks/{webhook_id}/deliveries', {
+          params: { path: { webhook_id: webhookId } },
+          signal,
+        }),
+      ),
+    // Deliveries change in the background (the worker): the list follows them.
+    refetchInterval: 3000,
+  })

@@ -213,3 +213,7 @@ export type ReportDurations = Schemas['ReportDurations']
 export type ReportDay = Schemas['ReportDayRow']
 export type ReportAgent = Schemas['ReportAgentRow']
 export type ReportArea = Schemas['ReportAreaRow']
+// ---------- integrations ----------
+export type Webhook = Schemas['WebhookOut']
+export type WebhookCreated = Schemas['WebhookSecretOut']
+export type WebhookDelivery = Schemas['DeliveryOut']

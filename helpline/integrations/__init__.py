@@ -1,0 +1,1 @@
+"""Outgoing webhooks: subscriptions, signed deliveries and the worker that sends them."""
