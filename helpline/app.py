@@ -75,6 +75,7 @@ from helpline.scheduler.service import (
     open_queues,
     release_absent_operators,
 )
+from helpline.sending.router import router as sending_router
 from helpline.templates.router import router as templates_router
 from helpline.tokens.router import router as tokens_router
 from helpline.webhooks.gateway import router as gateway_webhooks_router
@@ -216,6 +217,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         users_router,
         areas_router,
         working_hours_router,
+        sending_router,  # before channels_router: see helpline/sending/router.py
         channels_router,
         bot_router,
         conversations_router,
