@@ -75,6 +75,7 @@ from helpline.scheduler.service import (
     open_queues,
     release_absent_operators,
 )
+from helpline.sending import idempotency
 from helpline.sending.router import router as sending_router
 from helpline.templates.router import router as templates_router
 from helpline.tokens.router import router as tokens_router
@@ -116,6 +117,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
             (60, lambda: open_queues(db), "open-queues"),
             (3600, lambda: audit_service.prune(db, settings.audit_retention_days), "audit-prune"),
+            (3600, lambda: idempotency.prune(db), "idempotency-prune"),
         ]
         dashboard = DashboardFeed(db, settings.redis_url)
         dashboard.install()

@@ -5,24 +5,29 @@ A key is kept with a hash of its request and the answer, per caller (an API toke
 user's browser session). The same key with another request is refused (422): it is a
 client bug, and guessing which request was meant would send the wrong message. Only
 successful sends are kept; a refused one may be tried again with the same key. The key is
-stored in the send's own transaction, so it exists exactly when the message does."""
+stored in the send's own transaction, so it exists exactly when the message does. Keys
+are kept for `RETENTION` (a day, as the payment APIs that made the header common do)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.audit.actor import current_actor
 from helpline.auth.models import User
+from helpline.clock import utcnow
+from helpline.db import Database
 from helpline.errors import Conflict, Unprocessable
 from helpline.sending.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+RETENTION = timedelta(hours=24)
 
 
 class KeyReused(Unprocessable):
@@ -84,3 +89,13 @@ def in_flight(key: str) -> Conflict:
         f"A request with {HEADER} '{key[:60]}' is being handled at the same time; "
         "send it again in a moment to get its answer"
     )
+
+
+async def prune(db: Database) -> int:
+    """Forget keys older than RETENTION (a periodic job)."""
+    async with db.sessionmaker() as session:
+        result = await session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - RETENTION)
+        )
+        await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

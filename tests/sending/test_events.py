@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
+from helpline import realtime
 from helpline.channels import service as channels
 from helpline.channels.models import Channel
-from tests.conftest import App
+from tests.conftest import App, eventually
 from tests.sending.helpers import SANDBOX
 
 
@@ -29,10 +30,16 @@ def parse(stream: str) -> list[tuple[str, Any]]:
 async def test_the_stream_yields_the_status_then_each_change(
     app: App, admin: httpx.AsyncClient, sender: httpx.AsyncClient
 ) -> None:
+    before = len(realtime._listeners)
     listening = asyncio.create_task(
         sender.get(f"/api/channels/{SANDBOX}/events", params={"seconds": 2})
     )
-    await asyncio.sleep(0.5)
+
+    async def subscribed() -> bool:
+        return len(realtime._listeners) > before
+
+    await eventually(subscribed)
+    await asyncio.sleep(0.1)  # its first read is done
     assert (await admin.post(f"/api/channels/{SANDBOX}/pause")).status_code == 200
     async with app.db.sessionmaker() as session:  # a QR code, as a session's runtime shows one
         channel = await session.get(Channel, SANDBOX)

@@ -9,7 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
+from sqlalchemy import func, select, update
 
+from helpline import clock
+from helpline.sending import idempotency
+from helpline.sending.models import IdempotencyKey
 from tests.conftest import App, CapturedEvents, login, make_user, serve_local
 from tests.sending.helpers import PNG, SANDBOX, on_the_phone, send
 from tests.tokens.test_tokens import bearer, make_token
@@ -212,3 +216,21 @@ async def test_a_file_is_sent_by_url(
     assert nowhere.status_code == 422 and "could not be fetched" in nowhere.json()["detail"]
     not_http = await send(sender, phone="+5491155550110", media={"url": "file:///etc/passwd"})
     assert not_http.status_code == 422
+
+
+async def test_keys_are_forgotten_after_a_day(app: App, sender: httpx.AsyncClient) -> None:
+    body: dict[str, Any] = {"phone": "+5491155550111", "text": "Hola"}
+    assert (await send(sender, key="k-old", **body)).status_code == 201
+    assert (await send(sender, key="k-new", **body)).status_code == 201
+    async with app.db.sessionmaker() as session:
+        await session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == "k-old")
+            .values(created_at=clock.utcnow() - idempotency.RETENTION * 2)
+        )
+        await session.commit()
+    assert await idempotency.prune(app.db) == 1
+    async with app.db.sessionmaker() as session:
+        keys = await session.scalars(select(IdempotencyKey.key))
+        assert list(keys) == ["k-new"]
+        assert await session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
