@@ -79,6 +79,8 @@ from helpline.scheduler.service import (
     open_queues,
     release_absent_operators,
 )
+from helpline.sending import idempotency
+from helpline.sending.router import router as sending_router
 from helpline.templates.router import router as templates_router
 from helpline.tokens.router import router as tokens_router
 from helpline.webhooks.gateway import router as gateway_webhooks_router
@@ -119,6 +121,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
             (60, lambda: open_queues(db), "open-queues"),
             (3600, lambda: audit_service.prune(db, settings.audit_retention_days), "audit-prune"),
+            (3600, lambda: idempotency.prune(db), "idempotency-prune"),
         ]
         webhooks = WebhookWorker(
             db,
@@ -226,6 +229,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         users_router,
         areas_router,
         working_hours_router,
+        sending_router,  # before channels_router: see helpline/sending/router.py
         channels_router,
         bot_router,
         conversations_router,

@@ -41,7 +41,7 @@ _DOCS_PATHS = ("/docs", "/redoc")
 # Paths whose bodies carry files (multipart, or base64 in JSON): MAX_UPLOAD_MB applies.
 # Product pictures and catalog/contact CSV files too.
 _MEDIA_PATHS = re.compile(
-    r"^/api/(conversations/[^/]+/media|sandbox/|webhooks/|products/([^/]+/image|import)$|contacts/import)"
+    r"^/api/(conversations/[^/]+/media|channels/[^/]+/messages$|sandbox/|webhooks/|products/([^/]+/image|import)$|contacts/import)"
 )
 
 

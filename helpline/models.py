@@ -25,6 +25,7 @@ from helpline.orders.models import Order, OrderLine, OrderStatusChange, OrderSta
 from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
+from helpline.sending.models import IdempotencyKey
 from helpline.templates.models import MessageTemplate
 from helpline.tokens.models import ApiToken
 from helpline.working_hours.models import DateException, WeeklyInterval
@@ -50,6 +51,7 @@ __all__ = [
     "Flow",
     "FlowRun",
     "FlowVersion",
+    "IdempotencyKey",
     "Label",
     "ConsoleSocket",
     "Conversation",

@@ -141,23 +141,6 @@ async def channel_log(
 # --- session control, per channel and (seed routes) on the default channel -------------
 
 
-def _status(channel: Channel) -> ChannelStatusOut:
-    out = ChannelOut.of(channel)
-    return ChannelStatusOut(
-        channel_id=out.id,
-        status=out.status,
-        status_detail=out.status_detail,
-        phone=out.phone,
-        name=out.name,
-        qr=out.qr,
-    )
-
-
-def _qr(channel: Channel) -> ChannelQrOut:
-    qr = ChannelOut.of(channel).qr
-    return ChannelQrOut(channel_id=channel.id, status=channel.status, qr=qr, svg=service.qr_svg(qr))
-
-
 async def _act(
     action: str, session: SessionDep, runtime: ChannelRuntime, channel: Channel
 ) -> ChannelOut:
@@ -184,12 +167,12 @@ Action = Literal["start", "stop", "pause", "resume", "logout"]
 
 @router.get("/{channel_id}/status", response_model=ChannelStatusOut, operation_id="channelStatus")
 async def channel_status(_user: Overseer, channel: ChannelDep) -> ChannelStatusOut:
-    return _status(channel)
+    return service.status_out(channel)
 
 
 @router.get("/{channel_id}/qr", response_model=ChannelQrOut, operation_id="channelQr")
 async def channel_qr(_user: Overseer, channel: ChannelDep) -> ChannelQrOut:
-    return _qr(channel)
+    return service.qr_out(channel)
 
 
 @router.post("/{channel_id}/{action}", response_model=ChannelOut, operation_id="channelAction")
@@ -209,12 +192,12 @@ async def channel_metadata(
 
 @bot_router.get("/status", response_model=ChannelStatusOut, operation_id="botStatus")
 async def bot_status(_user: Overseer, channel: DefaultChannel) -> ChannelStatusOut:
-    return _status(channel)
+    return service.status_out(channel)
 
 
 @bot_router.get("/qr", response_model=ChannelQrOut, operation_id="botQr")
 async def bot_qr(_user: Overseer, channel: DefaultChannel) -> ChannelQrOut:
-    return _qr(channel)
+    return service.qr_out(channel)
 
 
 @bot_router.post("/{action}", response_model=ChannelOut, operation_id="botAction")

@@ -27,6 +27,8 @@ from helpline.channels.schemas import (
     ChannelLogOut,
     ChannelMetadata,
     ChannelOut,
+    ChannelQrOut,
+    ChannelStatusOut,
     ChannelUpdate,
 )
 from helpline.clock import utcnow
@@ -243,6 +245,24 @@ def announce(session: AsyncSession, channel: Channel) -> None:
         "channel": ChannelOut.of(channel).model_dump(mode="json", by_alias=True),
     }
     queue_event(session, "session:status", payload, OVERSEERS)
+
+
+def status_out(channel: Channel) -> ChannelStatusOut:
+    """The seed connector's status answer (GET .../status, and the sending API's events)."""
+    out = ChannelOut.of(channel)
+    return ChannelStatusOut(
+        channel_id=out.id,
+        status=out.status,
+        status_detail=out.status_detail,
+        phone=out.phone,
+        name=out.name,
+        qr=out.qr,
+    )
+
+
+def qr_out(channel: Channel) -> ChannelQrOut:
+    qr = ChannelOut.of(channel).qr
+    return ChannelQrOut(channel_id=channel.id, status=channel.status, qr=qr, svg=qr_svg(qr))
 
 
 def qr_svg(code: str | None) -> str | None:

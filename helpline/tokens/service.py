@@ -21,7 +21,7 @@ SECRET_PREFIX = "hlp_"
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The routes that send a message to a customer (by operationId): what the `send` scope opens.
-SEND_OPERATIONS = frozenset({"sendMessage", "sendMedia", "sendTemplate"})
+SEND_OPERATIONS = frozenset({"sendMessage", "sendMedia", "sendTemplate", "sendChannelMessage"})
 
 
 @dataclass

@@ -76,6 +76,9 @@ EXPECTED: dict[str, Any] = {
     "GET /api/channels/{channel_id}/qr": OVERSEER,
     "POST /api/channels/{channel_id}/{action}": ADMIN,
     "PATCH /api/channels/{channel_id}/metadata": ADMIN,
+    "POST /api/channels/{channel_id}/messages": OVERSEER,
+    "GET /api/channels/{channel_id}/messages": OVERSEER,
+    "GET /api/channels/{channel_id}/events": OVERSEER,
     "GET /api/bot/status": OVERSEER,
     "GET /api/bot/qr": OVERSEER,
     "POST /api/bot/{action}": ADMIN,
@@ -239,7 +242,10 @@ BODIES: dict[str, Any] = {
         "url": "https://shop.example.com/hooks",
         "events": ["message.received"],
     },
+    "POST /api/channels/{channel_id}/messages": {"phone": "+5491100000001", "text": "hola"},
 }
+# A stream ends only when asked to (the in-process client waits for the whole answer).
+QUERIES: dict[str, str] = {"GET /api/channels/{channel_id}/events": "?seconds=1"}
 FILES: dict[str, Any] = {
     "POST /api/conversations/{conv_id}/media": {"file": ("nota.txt", b"hola", "text/plain")},
 }
@@ -392,7 +398,7 @@ async def test_every_route_has_a_rule_and_keeps_it(app: App, admin: httpx.AsyncC
                 else:
                     ids.setdefault("own_conv", 1)
                     ids.setdefault("other_conv", 1)
-                url = _fill(path, ids, scope)
+                url = _fill(path, ids, scope) + QUERIES.get(key, "")
                 if key in SPARE:
                     prefix, name = SPARE[key]
                     url = f"{prefix}{ids[name]}"

@@ -367,6 +367,26 @@ export interface paths {
         patch: operations["updateChannel"];
         trace?: never;
     };
+    "/api/channels/{channel_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Channel Events
+         * @description The channel's status and QR code as Server-Sent Events.
+         */
+        get: operations["channelEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/{channel_id}/history": {
         parameters: {
             query?: never;
@@ -395,6 +415,32 @@ export interface paths {
         get: operations["channelLog"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{channel_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Channel Messages
+         * @description The channel's messages, newest first (private notes are not listed).
+         */
+        get: operations["listChannelMessages"];
+        put?: never;
+        /**
+         * Send Message
+         * @description Send to a phone number: a text, a file (uploaded as multipart, or by URL) or an
+         *     approved template. The customer and their conversation are found, or added and opened;
+         *     the message is queued like an operator's reply.
+         */
+        post: operations["sendChannelMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2757,6 +2803,54 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** ChannelMessageOut */
+        ChannelMessageOut: {
+            /** Body */
+            body: string;
+            /** Conversationid */
+            conversationId: number;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Direction */
+            direction: string;
+            /** Error */
+            error: string | null;
+            /** Id */
+            id: number;
+            media: components["schemas"]["MediaOut"] | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Phone
+             * @description the customer's phone in E.164
+             */
+            phone: string | null;
+            quoted: components["schemas"]["QuotedOut"] | null;
+            /** Reactions */
+            reactions: components["schemas"]["ReactionOut"][];
+            /** Sender */
+            sender: string;
+            senderUser: components["schemas"]["UserRef"] | null;
+            /** Status */
+            status: string;
+            /** Type */
+            type: string;
+        };
+        /** ChannelMessagesOut */
+        ChannelMessagesOut: {
+            /** Items */
+            items: components["schemas"]["ChannelMessageOut"][];
+            /**
+             * Nextbefore
+             * @description pass as `before` for the next (older) page; null on the last page
+             */
+            nextBefore: number | null;
+        };
         /** ChannelMetadata */
         ChannelMetadata: {
             /** Defaultareaid */
@@ -5113,6 +5207,24 @@ export interface components {
          * @enum {string}
          */
         Scope: "global" | "area" | "personal";
+        /** SendOut */
+        SendOut: {
+            /** Contactid */
+            contactId: number;
+            /** Conversationid */
+            conversationId: number;
+            /**
+             * Conversationopened
+             * @description this send opened a new conversation
+             */
+            conversationOpened: boolean;
+            message: components["schemas"]["MessageOut"];
+            /**
+             * Phone
+             * @description the customer's phone in E.164
+             */
+            phone: string;
+        };
         /** SessionOut */
         SessionOut: {
             /** Csrftoken */
@@ -6599,6 +6711,40 @@ export interface operations {
             };
         };
     };
+    channelEvents: {
+        parameters: {
+            query?: {
+                /** @description end the stream after this long (default: never) */
+                seconds?: number | null;
+            };
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `status` (as GET .../status) at once and on each change, `qr` (as GET .../qr) for each new code, `deleted` if the channel goes; a comment line every 15 s */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     channelHistory: {
         parameters: {
             query?: {
@@ -6653,6 +6799,160 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChannelLogOut"][];
                 };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listChannelMessages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description only messages older than this id */
+                before?: number | null;
+                /** @description only this customer's */
+                phone?: string | null;
+            };
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelMessagesOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    sendChannelMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description send again with the same key (and body) to get the first answer back */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    media?: {
+                        /**
+                         * Caption
+                         * @default
+                         */
+                        caption?: string;
+                        /** Filename */
+                        filename?: string | null;
+                        /**
+                         * Url
+                         * @description fetched by the desk; checked like any upload (type by content, MAX_UPLOAD_MB)
+                         */
+                        url: string;
+                    } | null;
+                    /**
+                     * Phone
+                     * @description The customer's phone: E.164 with or without '+' (+5491155550001, 5491155550001), or a local number of the deployment's DEFAULT_PHONE_REGION
+                     */
+                    phone: string;
+                    /** @description an approved template (Cloud API numbers) */
+                    template?: {
+                        /** Language */
+                        language: string;
+                        /** Name */
+                        name: string;
+                        /**
+                         * Params
+                         * @description the values of {{1}}, {{2}}... in order
+                         */
+                        params?: string[];
+                    } | null;
+                    /** Text */
+                    text?: string | null;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Caption
+                     * @default
+                     */
+                    caption?: string;
+                    /**
+                     * Format: binary
+                     * @description the file; its type is found in its content
+                     */
+                    file: string;
+                    /**
+                     * Phone
+                     * @description The customer's phone: E.164 with or without '+' (+5491155550001, 5491155550001), or a local number of the deployment's DEFAULT_PHONE_REGION
+                     */
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendOut"];
+                };
+            };
+            /** @description The 24-hour window is closed (send a template), or a key is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The file is larger than MAX_UPLOAD_MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This type of file is not allowed (checked by content) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a phone number, a bad body, or a key reused for another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Refused: `detail` says why */
             "4XX": {
