@@ -139,6 +139,7 @@ async def current_user(
         route = request.scope.get("route")
         tokens.check_scope(caller.token, request.method, getattr(route, "operation_id", None))
         acting_as(request, caller.user, via=f"token:{caller.token.id}")
+        request.state.api_token_id = caller.token.id  # rate limits count per token
         return caller.user
     return (await current_session(request, response, session, settings)).user
 
