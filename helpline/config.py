@@ -11,7 +11,7 @@ from typing import Literal, Self
 
 import phonenumbers
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/helpline.db"
@@ -107,8 +107,10 @@ class Settings(BaseSettings):
 
     port: int = Field(4000, ge=1, le=65535)
     database_url: str = DEFAULT_DATABASE_URL
-    # The ERP seed called it JWT_SECRET.
-    session_secret: str = Field("", validation_alias=AliasChoices("SESSION_SECRET", "JWT_SECRET"))
+    session_secret: str = ""
+    # The ERP seed's name for SESSION_SECRET; used when SESSION_SECRET is not set (in the
+    # environment nor in `.env`: a separate field, so our name wins across both sources).
+    jwt_secret: str = Field("", repr=False)
     session_cookie_name: str = "helpline.sid"
     session_max_age: int = Field(43_200_000, gt=0, description="milliseconds")
     session_cleanup_interval: int = Field(60_000, gt=0, description="milliseconds")
@@ -222,9 +224,11 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _seed_upload_size(self) -> Self:
+    def _seed_names(self) -> Self:
         if self.max_file_size and "max_upload_mb" not in self.model_fields_set:
             self.max_upload_mb = size_in_mb(self.max_file_size)
+        if self.jwt_secret and "session_secret" not in self.model_fields_set:
+            self.session_secret = self.jwt_secret
         return self
 
     @property
@@ -253,16 +257,32 @@ class ConfigError(Exception):
     """A setting has a wrong value; the message is one line naming the variable."""
 
 
+# Seed names read as one of ours (seed name -> ours): ours wins when both are set.
+SEED_ALIASES = {
+    "JWT_SECRET": "SESSION_SECRET",
+    "ALLOWED_ORIGINS": "CORS_ORIGIN",
+    "CLIENT_URL": "CORS_ORIGIN",
+    "MAX_FILE_SIZE": "MAX_UPLOAD_MB",
+}
+
+
 def seed_variable_warnings(env_file: Path = Path(".env")) -> list[str]:
-    """One line per seed variable set in the environment or `.env` that means nothing here."""
+    """One line per seed variable set in the environment or `.env` that means nothing here,
+    or that is overridden by our own name for it."""
     present = {name.upper() for name in os.environ} | {
         name.upper() for name in (dotenv_values(env_file) if env_file.is_file() else {})
     }
-    return [
+    meaningless = [
         f"{name} is set but has no meaning in Helpline ({why}); it is ignored"
         for name, why in SEED_VARIABLES_WITHOUT_MEANING.items()
         if name in present
     ]
+    overridden = [
+        f"{seed} is set but ignored: {ours} is set too, and wins"
+        for seed, ours in SEED_ALIASES.items()
+        if seed in present and ours in present
+    ]
+    return meaningless + overridden
 
 
 def load_settings() -> Settings:
