@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
 import phonenumbers
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/helpline.db"
@@ -37,7 +38,49 @@ SEED_VARIABLES_WITHOUT_MEANING = {
     "NODE_ENV": "set SESSION_COOKIE_SECURE=true behind HTTPS",
     "VITE_API_URL": "the console is served by the desk itself, on the same origin",
     "VITE_SOCKET_URL": "the console is served by the desk itself, on the same origin",
+    "DASHBOARD_PORT": "the console is served by the desk itself, on PORT",
+    "WPP_SESSION": "each channel has its own session, kept in WHATSAPP_SESSION_DIR",
+    "WPP_AUTO_RUN": "sessions are started and stopped from the Channels screen",
 }
+
+# Rate limits: "N/s", "N/min" or "N/hour" (also "N/second", "N/minute", "N/h"...); "0",
+# "off" or empty turn one off.
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*([a-z]+)\s*$", re.IGNORECASE)
+_RATE_UNITS = {
+    **dict.fromkeys(("s", "sec", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), 86_400),
+}
+_RATE_OFF = frozenset({"", "0", "off", "none", "false"})
+# What each rate-limit class covers, for messages and the README.
+RATE_LIMIT_CLASSES = ("connect", "disconnect", "status", "connections", "send", "messages")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `limit` requests per `window` seconds."""
+
+    limit: int
+    window: int
+
+    def __str__(self) -> str:
+        unit = {1: "second", 60: "minute", 3600: "hour", 86_400: "day"}[self.window]
+        return f"{self.limit} per {unit}"
+
+
+@lru_cache(maxsize=64)
+def parse_rate(value: str) -> Rate | None:
+    """`200/min` -> Rate(200, 60); `off` or `0` -> None (no limit)."""
+    text = value.strip().lower()
+    if text in _RATE_OFF:
+        return None
+    match = _RATE.match(text)
+    if match is None or match.group(2) not in _RATE_UNITS:
+        raise ValueError("must be a rate such as 200/min, 5/s or 1000/hour, or off")
+    limit = int(match.group(1))
+    return Rate(limit, _RATE_UNITS[match.group(2)]) if limit else None
+
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
@@ -64,8 +107,10 @@ class Settings(BaseSettings):
 
     port: int = Field(4000, ge=1, le=65535)
     database_url: str = DEFAULT_DATABASE_URL
-    # The ERP seed called it JWT_SECRET.
-    session_secret: str = Field("", validation_alias=AliasChoices("SESSION_SECRET", "JWT_SECRET"))
+    session_secret: str = ""
+    # The ERP seed's name for SESSION_SECRET; used when SESSION_SECRET is not set (in the
+    # environment nor in `.env`: a separate field, so our name wins across both sources).
+    jwt_secret: str = Field("", repr=False)
     session_cookie_name: str = "helpline.sid"
     session_max_age: int = Field(43_200_000, gt=0, description="milliseconds")
     session_cleanup_interval: int = Field(60_000, gt=0, description="milliseconds")
@@ -132,6 +177,14 @@ class Settings(BaseSettings):
     # Where a phone typed without its country code is from (ISO 3166 code, e.g. AR) when a
     # contact is written or searched; empty: numbers must be international (+54 9 11...).
     default_phone_region: str = ""
+    # Rate limits per API token (or per user, for the console), by class of route; see
+    # helpline/auth/ratelimit.py for which routes each class covers.
+    rate_limit_connect: str = "20/min"
+    rate_limit_disconnect: str = "20/min"
+    rate_limit_status: str = "100/min"
+    rate_limit_connections: str = "50/min"
+    rate_limit_send: str = "200/min"
+    rate_limit_messages: str = "100/min"
 
     @field_validator("database_url")
     @classmethod
@@ -156,6 +209,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a two-letter country code such as AR, BR or ES")
         return region
 
+    @field_validator(*(f"rate_limit_{name}" for name in RATE_LIMIT_CLASSES))
+    @classmethod
+    def _readable_rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    def rate_limit(self, name: str) -> Rate | None:
+        """The limit of one class (`send`...), or None when it is off."""
+        value: str = getattr(self, f"rate_limit_{name}")
+        return parse_rate(value)
+
     @field_validator("max_file_size")
     @classmethod
     def _readable_size(cls, value: str) -> str:
@@ -164,9 +228,11 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _seed_upload_size(self) -> Self:
+    def _seed_names(self) -> Self:
         if self.max_file_size and "max_upload_mb" not in self.model_fields_set:
             self.max_upload_mb = size_in_mb(self.max_file_size)
+        if self.jwt_secret and "session_secret" not in self.model_fields_set:
+            self.session_secret = self.jwt_secret
         return self
 
     @property
@@ -195,16 +261,32 @@ class ConfigError(Exception):
     """A setting has a wrong value; the message is one line naming the variable."""
 
 
+# Seed names read as one of ours (seed name -> ours): ours wins when both are set.
+SEED_ALIASES = {
+    "JWT_SECRET": "SESSION_SECRET",
+    "ALLOWED_ORIGINS": "CORS_ORIGIN",
+    "CLIENT_URL": "CORS_ORIGIN",
+    "MAX_FILE_SIZE": "MAX_UPLOAD_MB",
+}
+
+
 def seed_variable_warnings(env_file: Path = Path(".env")) -> list[str]:
-    """One line per seed variable set in the environment or `.env` that means nothing here."""
+    """One line per seed variable set in the environment or `.env` that means nothing here,
+    or that is overridden by our own name for it."""
     present = {name.upper() for name in os.environ} | {
         name.upper() for name in (dotenv_values(env_file) if env_file.is_file() else {})
     }
-    return [
+    meaningless = [
         f"{name} is set but has no meaning in Helpline ({why}); it is ignored"
         for name, why in SEED_VARIABLES_WITHOUT_MEANING.items()
         if name in present
     ]
+    overridden = [
+        f"{seed} is set but ignored: {ours} is set too, and wins"
+        for seed, ours in SEED_ALIASES.items()
+        if seed in present and ours in present
+    ]
+    return meaningless + overridden
 
 
 def load_settings() -> Settings:

@@ -1,11 +1,12 @@
-"""Counters and blocks shared by every server process: login throttling today, rate limits
-for integrations later.
+"""Counters and blocks shared by every server process: login throttling, and the API's rate
+limits (helpline/auth/ratelimit.py).
 
 Two primitives, each keyed by a string the caller builds (`login:ip:10.0.0.7`):
 
 * `count(key, window)` adds one to a counter and returns the new value; the counter is
   forgotten `window` seconds after its first hit (a fixed window, for rate limits) or,
   with `sliding=True`, after its last hit (for failures: a steady trickle never resets);
+* `hit(key, limit, window)` counts in a fixed window and says how long to wait once over;
 * `block(key, seconds)` / `blocked_for(key)` set and read a "not before" time.
 
 With `REDIS_URL` the state lives in Redis, so every worker and host sees the same counts;
@@ -47,6 +48,12 @@ class MemoryStore:
         self.counters[key] = (value + 1, expires)
         self._sweep(now)
         return value + 1
+
+    def hit(self, key: str, limit: int, window: float) -> float:
+        value = self.count(key, window)
+        if value <= limit:
+            return 0.0
+        return max(0.001, self.counters[key][1] - time.monotonic())
 
     def block(self, key: str, seconds: float) -> None:
         self.blocks[key] = time.monotonic() + seconds
@@ -131,14 +138,21 @@ class Limiter:
         self._local.reset(*keys)
 
     async def hit(self, key: str, limit: int, window: float) -> float:
-        """A rate limit: at most `limit` hits per `window` seconds. Returns 0.0 when this hit
-        is allowed, else the seconds to wait before trying again."""
-        if await self.blocked_for(key) > 0:
-            return await self.blocked_for(key)
-        if await self.count(key, window) <= limit:
-            return 0.0
-        await self.block(key, window)
-        return window
+        """A rate limit: at most `limit` hits per fixed `window` of seconds, the window
+        starting at its first hit. Returns 0.0 when this hit is allowed, else the seconds
+        left until the window ends. One Redis round trip: it is paid on every API call."""
+        if self._redis is not None:
+            try:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.incr(PREFIX + key)
+                    pipe.pexpire(PREFIX + key, max(1, int(window * 1000)), nx=True)
+                    pipe.pttl(PREFIX + key)
+                    value, _, remaining_ms = await pipe.execute()
+                self._redis_ok()
+                return 0.0 if int(value) <= limit else max(0.001, remaining_ms / 1000)
+            except (RedisError, OSError) as exc:
+                self._redis_down(exc)
+        return self._local.hit(key, limit, window)
 
     async def close(self) -> None:
         if self._redis is not None:

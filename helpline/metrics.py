@@ -101,6 +101,11 @@ SCHEDULER_RUNS = Counter(
 LOGIN_THROTTLED = Counter(
     "helpline_login_throttled_total", "Logins refused with 429 while an account or address waits."
 )
+RATE_LIMITED = Counter(
+    "helpline_rate_limited_total",
+    "API calls refused with 429 by a rate limit, per class (send, status...).",
+    ["limit"],
+)
 
 ScrapeHook = Callable[[Database], Awaitable[None]]
 _scrape_hooks: list[ScrapeHook] = []

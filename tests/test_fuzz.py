@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from helpline.cli import openapi_json
+from helpline.config import RATE_LIMIT_CLASSES
 from tests.conftest import ADMIN_PASSWORD, ROOT, LiveServer, start_server, stop_server
 
 EXAMPLES = int(os.environ.get("HELPLINE_FUZZ_EXAMPLES", "8"))
@@ -93,6 +94,9 @@ def fuzz_server() -> Iterator[LiveServer]:
         # Wrong passwords are the fuzzer's daily bread: throttling (tested in tests/auth)
         # would turn every later login into a wait.
         env = {"LOGIN_FREE_ATTEMPTS": "1000000", "LOGIN_IP_FREE_ATTEMPTS": "1000000"}
+        # Likewise the API's rate limits (tested in tests/limits): the fuzzer calls one route
+        # many times a minute as one user, and a 429 would hide what the route answers.
+        env |= {f"RATE_LIMIT_{name.upper()}": "off" for name in RATE_LIMIT_CLASSES}
         # This checkout's code, whatever the virtualenv's editable install points at.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         server = start_server("demo", Path(tmp), env)

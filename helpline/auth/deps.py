@@ -141,6 +141,7 @@ async def current_user(
         if caller is None:
             raise HTTPException(401, "This desk does not accept API tokens")
         acting_as(request, caller.user, via=caller.via)
+        request.state.bearer_via = caller.via  # rate limits count per credential
         return caller.user
     return (await current_session(request, response, session, settings)).user
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from helpline.auth.deps import AdminUser, CurrentUser, Overseer, SessionDep
 from helpline.auth.models import Role
+from helpline.auth.ratelimit import rate_limit, rate_limit_action
 from helpline.channels import control, service
 from helpline.channels.models import Channel
 from helpline.channels.providers import LABELS, PROVIDERS, config_fields
@@ -65,7 +66,12 @@ async def list_providers(_user: Overseer) -> list[ProviderOut]:
     ]
 
 
-@router.get("", response_model=list[ChannelOut], operation_id="listChannels")
+@router.get(
+    "",
+    response_model=list[ChannelOut],
+    operation_id="listChannels",
+    dependencies=[Depends(rate_limit("connections"))],
+)
 async def list_channels(user: CurrentUser, session: SessionDep) -> list[ChannelOut]:
     """Everyone needs the numbers' names; only admins see their configuration."""
     channels = [ChannelOut.of(c) for c in await service.list_channels(session)]
@@ -163,19 +169,49 @@ async def _metadata(session: SessionDep, channel: Channel, data: ChannelMetadata
 
 
 Action = Literal["start", "stop", "pause", "resume", "logout"]
+STATUS_LIMIT = [Depends(rate_limit("status"))]
+# start and resume (re)connect; stop, logout and pause take the number off the desk.
+ACTION_LIMIT = [
+    Depends(
+        rate_limit_action(
+            {
+                "start": "connect",
+                "resume": "connect",
+                "stop": "disconnect",
+                "logout": "disconnect",
+                "pause": "disconnect",
+            }
+        )
+    )
+]
 
 
-@router.get("/{channel_id}/status", response_model=ChannelStatusOut, operation_id="channelStatus")
+@router.get(
+    "/{channel_id}/status",
+    response_model=ChannelStatusOut,
+    operation_id="channelStatus",
+    dependencies=STATUS_LIMIT,
+)
 async def channel_status(_user: Overseer, channel: ChannelDep) -> ChannelStatusOut:
     return service.status_out(channel)
 
 
-@router.get("/{channel_id}/qr", response_model=ChannelQrOut, operation_id="channelQr")
+@router.get(
+    "/{channel_id}/qr",
+    response_model=ChannelQrOut,
+    operation_id="channelQr",
+    dependencies=STATUS_LIMIT,
+)
 async def channel_qr(_user: Overseer, channel: ChannelDep) -> ChannelQrOut:
     return service.qr_out(channel)
 
 
-@router.post("/{channel_id}/{action}", response_model=ChannelOut, operation_id="channelAction")
+@router.post(
+    "/{channel_id}/{action}",
+    response_model=ChannelOut,
+    operation_id="channelAction",
+    dependencies=ACTION_LIMIT,
+)
 async def channel_action(
     action: Action, _admin: AdminUser, session: SessionDep, runtime: RuntimeDep, channel: ChannelDep
 ) -> ChannelOut:
@@ -190,17 +226,21 @@ async def channel_metadata(
     return await _metadata(session, channel, data)
 
 
-@bot_router.get("/status", response_model=ChannelStatusOut, operation_id="botStatus")
+@bot_router.get(
+    "/status", response_model=ChannelStatusOut, operation_id="botStatus", dependencies=STATUS_LIMIT
+)
 async def bot_status(_user: Overseer, channel: DefaultChannel) -> ChannelStatusOut:
     return service.status_out(channel)
 
 
-@bot_router.get("/qr", response_model=ChannelQrOut, operation_id="botQr")
+@bot_router.get("/qr", response_model=ChannelQrOut, operation_id="botQr", dependencies=STATUS_LIMIT)
 async def bot_qr(_user: Overseer, channel: DefaultChannel) -> ChannelQrOut:
     return service.qr_out(channel)
 
 
-@bot_router.post("/{action}", response_model=ChannelOut, operation_id="botAction")
+@bot_router.post(
+    "/{action}", response_model=ChannelOut, operation_id="botAction", dependencies=ACTION_LIMIT
+)
 async def bot_action(
     action: Action,
     _admin: AdminUser,

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from helpline.auth.deps import CurrentUser, Overseer, SessionDep
+from helpline.auth.ratelimit import rate_limit
 from helpline.conversations import service
 from helpline.conversations.schemas import (
     AssignIn,
@@ -43,7 +44,10 @@ async def get_conversation(
 
 
 @router.get(
-    "/{conv_id}/messages", response_model=Page[MessageOut], operation_id="listConversationMessages"
+    "/{conv_id}/messages",
+    response_model=Page[MessageOut],
+    operation_id="listConversationMessages",
+    dependencies=[Depends(rate_limit("messages"))],
 )
 async def list_messages(
     conv_id: RowId,
@@ -62,7 +66,11 @@ async def list_messages(
 
 
 @router.post(
-    "/{conv_id}/messages", response_model=MessageOut, status_code=201, operation_id="sendMessage"
+    "/{conv_id}/messages",
+    response_model=MessageOut,
+    status_code=201,
+    operation_id="sendMessage",
+    dependencies=[Depends(rate_limit("send"))],
 )
 async def send_message(
     conv_id: RowId, data: MessageIn, user: CurrentUser, session: SessionDep

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from helpline.auth.deps import CurrentUser, SessionDep, SettingsDep
+from helpline.auth.ratelimit import rate_limit
 from helpline.db import RowId
 from helpline.errors import Conflict, NotFound
 from helpline.media import fetcher, service
@@ -67,6 +68,7 @@ async def retry_media(media_id: RowId, user: CurrentUser, session: SessionDep) -
     response_model=MessageOut,
     status_code=201,
     operation_id="sendMedia",
+    dependencies=[Depends(rate_limit("send"))],
     responses={
         409: {"description": "The conversation is closed, or the reply window is"},
         413: {"description": "The file is larger than MAX_UPLOAD_MB"},

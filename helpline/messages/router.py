@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
 from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
+from helpline.auth.ratelimit import rate_limit
 from helpline.auth.service import user_area_ids
 from helpline.conversations.access import visible_filter
 from helpline.conversations.models import Conversation
@@ -18,7 +19,12 @@ from helpline.messages.views import load_views
 router = APIRouter(prefix="/api/messages", tags=["messages"])
 
 
-@router.get("", response_model=Page[MessageOut], operation_id="listMessages")
+@router.get(
+    "",
+    response_model=Page[MessageOut],
+    operation_id="listMessages",
+    dependencies=[Depends(rate_limit("messages"))],
+)
 async def list_messages(
     user: CurrentUser,
     session: SessionDep,

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from helpline.auth.deps import DatabaseDep, Overseer, SessionDep, SettingsDep
 from helpline.auth.models import User
+from helpline.auth.ratelimit import rate_limit
 from helpline.channels.models import Channel
 from helpline.channels.service import get_channel
 from helpline.config import Settings
@@ -65,6 +66,7 @@ class Upload:
     response_model=SendOut,
     status_code=201,
     operation_id="sendChannelMessage",
+    dependencies=[Depends(rate_limit("send"))],
     openapi_extra=request_body_spec(),
     responses={
         409: {"description": "The 24-hour window is closed (send a template), or a key is busy"},
@@ -202,6 +204,7 @@ async def _send(
     "/{channel_id}/messages",
     response_model=ChannelMessagesOut,
     operation_id="listChannelMessages",
+    dependencies=[Depends(rate_limit("messages"))],
 )
 async def list_channel_messages(
     channel_id: RowId,
@@ -232,6 +235,7 @@ async def list_channel_messages(
     "/{channel_id}/events",
     response_class=StreamingResponse,
     operation_id="channelEvents",
+    dependencies=[Depends(rate_limit("status"))],
     responses={
         200: {
             "content": {"text/event-stream": {"schema": {"type": "string"}}},

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from helpline.auth.deps import AdminUser, CurrentUser, SessionDep
+from helpline.auth.ratelimit import rate_limit
 from helpline.channels.service import get_channel
 from helpline.db import RowId
 from helpline.messages.schemas import MessageOut
@@ -49,6 +50,7 @@ async def sync_templates(
     response_model=MessageOut,
     status_code=201,
     operation_id="sendTemplate",
+    dependencies=[Depends(rate_limit("send"))],
 )
 async def send_template(
     conv_id: RowId, data: TemplateSend, user: CurrentUser, session: SessionDep

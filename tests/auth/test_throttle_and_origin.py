@@ -108,7 +108,7 @@ async def test_limiter_falls_back_to_memory_when_redis_is_down() -> None:
     assert not limiter.shared
     assert await limiter.hit("rate", limit=2, window=60) == 0
     assert await limiter.hit("rate", limit=2, window=60) == 0
-    assert await limiter.hit("rate", limit=2, window=60) == 60
+    assert 59 < await limiter.hit("rate", limit=2, window=60) <= 60  # the window's rest
     await limiter.close()
 
 
