@@ -6,8 +6,12 @@ outside it (bench/). Connecting twice is harmless. See ARCHITECTURE.md for the l
 
 from __future__ import annotations
 
+import contextlib
+
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
+from helpline.bot_rules import service as bot_rules_service
+from helpline.bot_rules import turn as bot_rules
 from helpline.channels import hooks as channel_hooks
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.channels.providers.web import messages as wm
@@ -20,7 +24,7 @@ from helpline.dead_letters.models import DeadLetter
 from helpline.flows import bot
 from helpline.flows.service import ensure_area_unused
 from helpline.messages import hooks as message_hooks
-from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.messages.ingest import Inbound, IngestWriter, NotKept, ingest_status
 from helpline.pipeline import service as deals
 from helpline.presence import sockets
 
@@ -30,8 +34,9 @@ def connect_hooks() -> None:
     area_hooks.AREA_RETIRING.connect(ensure_area_unused)
     area_hooks.AREA_DELETING.connect(conversation_handlers.refuse_area_with_history)
     channel_hooks.CHANNEL_DELETING.connect(conversation_handlers.refuse_channel_with_history)
+    channel_hooks.CHANNEL_DELETING.connect(bot_rules_service.forget_channel)
     conversation_hooks.BOT_STOPPED.connect(bot.stop_bot)
-    message_hooks.BOT_TURN.connect(bot.on_inbound)
+    message_hooks.BOT_TURN.connect(bot_rules.on_inbound)  # rules first, then the flow
     realtime.SOCKET_CONNECT.connect(sockets.on_connect)
     realtime.SOCKET_DISCONNECT.connect(sockets.on_disconnect)
     dead_letters.register("web", reprocess_web)
@@ -49,7 +54,8 @@ class IngestSink:
         self.writer = writer
 
     async def inbound(self, channel_id: int, message: InboundMessage) -> None:
-        await self.writer.submit(Inbound.parse(channel_id, message))
+        with contextlib.suppress(NotKept):  # known contacts only: counted, not stored
+            await self.writer.submit(Inbound.parse(channel_id, message))
 
     async def status(self, channel_id: int, update: StatusUpdate) -> None:
         await ingest_status(self.db, channel_id, update)
@@ -78,7 +84,10 @@ async def reprocess_web(
     inbound = wm.to_inbound(event, phone or "", lid)
     if inbound is None:
         return dead_letters.Reading()
-    await writer.submit(Inbound.parse(letter.channel_id, inbound))
+    try:
+        await writer.submit(Inbound.parse(letter.channel_id, inbound))
+    except NotKept:
+        return dead_letters.Reading()
     return dead_letters.Reading(messages=1)
 
 
