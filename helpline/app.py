@@ -27,6 +27,8 @@ from helpline.audit import service as audit_service
 from helpline.audit import tracking as audit_tracking
 from helpline.auth.router import router as auth_router
 from helpline.auth.router import users_router
+from helpline.bot_rules.router import channel_router as bot_rules_channel_router
+from helpline.bot_rules.router import router as bot_rules_router
 from helpline.catalog.router import router as catalog_router
 from helpline.channels import crypto
 from helpline.channels import service as channels_service
@@ -230,6 +232,9 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         areas_router,
         working_hours_router,
         sending_router,  # before channels_router: see helpline/sending/router.py
+        # Before the channels' routers: `/api/bot/try` is not a session action.
+        bot_rules_router,
+        bot_rules_channel_router,
         channels_router,
         bot_router,
         conversations_router,

@@ -3,8 +3,9 @@
 from helpline.areas.models import Area, UserArea
 from helpline.audit.models import AuditEntry
 from helpline.auth.models import User, UserSession
+from helpline.bot_rules.models import BotSettings
 from helpline.catalog.models import Category, Product
-from helpline.channels.models import Channel, ChannelEvent
+from helpline.channels.models import Channel, ChannelDrops, ChannelEvent
 from helpline.contacts.models import (
     Contact,
     ContactAttribute,
@@ -35,8 +36,10 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "BotSettings",
     "Category",
     "Channel",
+    "ChannelDrops",
     "ChannelEvent",
     "Contact",
     "ContactAttribute",

@@ -6,9 +6,13 @@ outside it (bench/). Connecting twice is harmless. See ARCHITECTURE.md for the l
 
 from __future__ import annotations
 
+import contextlib
+
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
 from helpline.auth import hooks as auth_hooks
+from helpline.bot_rules import service as bot_rules_service
+from helpline.bot_rules import turn as bot_rules
 from helpline.channels import hooks as channel_hooks
 from helpline.channels.providers.base import InboundMessage, StatusUpdate
 from helpline.channels.providers.web import messages as wm
@@ -25,7 +29,7 @@ from helpline.flows.service import ensure_area_unused
 from helpline.integrations import handlers as webhooks
 from helpline.integrations import queue as webhook_queue
 from helpline.messages import hooks as message_hooks
-from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.messages.ingest import Inbound, IngestWriter, NotKept, ingest_status
 from helpline.orders import service as orders
 from helpline.pipeline import hooks as deal_hooks
 from helpline.pipeline import service as deals
@@ -39,8 +43,9 @@ def connect_hooks() -> None:
     area_hooks.AREA_DELETING.connect(conversation_handlers.refuse_area_with_history)
     auth_hooks.BEARER_CALLER.connect(tokens.bearer_caller)
     channel_hooks.CHANNEL_DELETING.connect(conversation_handlers.refuse_channel_with_history)
+    channel_hooks.CHANNEL_DELETING.connect(bot_rules_service.forget_channel)
     conversation_hooks.BOT_STOPPED.connect(bot.stop_bot)
-    message_hooks.BOT_TURN.connect(bot.on_inbound)
+    message_hooks.BOT_TURN.connect(bot_rules.on_inbound)  # rules first, then the flow
     realtime.SOCKET_CONNECT.connect(sockets.on_connect)
     realtime.SOCKET_DISCONNECT.connect(sockets.on_disconnect)
     dead_letters.register("web", reprocess_web)
@@ -75,7 +80,8 @@ class IngestSink:
         self.writer = writer
 
     async def inbound(self, channel_id: int, message: InboundMessage) -> None:
-        await self.writer.submit(Inbound.parse(channel_id, message))
+        with contextlib.suppress(NotKept):  # known contacts only: counted, not stored
+            await self.writer.submit(Inbound.parse(channel_id, message))
 
     async def status(self, channel_id: int, update: StatusUpdate) -> None:
         await ingest_status(self.db, channel_id, update)
@@ -104,7 +110,10 @@ async def reprocess_web(
     inbound = wm.to_inbound(event, phone or "", lid)
     if inbound is None:
         return dead_letters.Reading()
-    await writer.submit(Inbound.parse(letter.channel_id, inbound))
+    try:
+        await writer.submit(Inbound.parse(letter.channel_id, inbound))
+    except NotKept:
+        return dead_letters.Reading()
     return dead_letters.Reading(messages=1)
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.audit.tracking import track
@@ -51,6 +51,12 @@ class Channel(Base):
     session_command: Mapped[str | None] = mapped_column(String(16))
     # Where new conversations on this number queue until a bot flow routes them.
     default_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # Known contacts only: messages from senders who are not in the contacts are not
+    # stored (only counted per day, ChannelDrops); they get `unknown_reply` if set.
+    known_contacts_only: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    unknown_reply: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -67,6 +73,18 @@ class ChannelEvent(Base):
     value: Mapped[str] = mapped_column(String(16))
     message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelDrops(Base):
+    """How many messages a known-contacts-only channel did not keep on one (UTC) day."""
+
+    __tablename__ = "channel_drops"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 track(

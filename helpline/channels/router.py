@@ -75,8 +75,10 @@ async def list_providers(_user: Overseer) -> list[ProviderOut]:
 async def list_channels(user: CurrentUser, session: SessionDep) -> list[ChannelOut]:
     """Everyone needs the numbers' names; only admins see their configuration."""
     channels = [ChannelOut.of(c) for c in await service.list_channels(session)]
-    if user.role != Role.ADMIN:
-        for channel in channels:
+    dropped = await service.drops_today(session)
+    for channel in channels:
+        channel.dropped_today = dropped.get(channel.id, 0)
+        if user.role != Role.ADMIN:
             channel.config = {}
     return channels
 

@@ -26,6 +26,10 @@ class ChannelOut(ApiModel):
     # Secrets (tokens, app secrets) are never returned whole: only their last characters.
     config: dict[str, Any] = Field(default_factory=dict)
     reply_window: bool = False
+    # Known contacts only: other senders' messages are not stored, only counted.
+    known_contacts_only: bool = False
+    unknown_reply: str | None = None
+    dropped_today: int = Field(default=0, description="messages not kept today (UTC)")
     created_at: datetime
 
     @classmethod
@@ -44,6 +48,8 @@ class ChannelOut(ApiModel):
             default_area_id=channel.default_area_id,
             config=masked_config(channel.provider, channel.config or {}),
             reply_window=known and has_reply_window(provider_class(channel.provider)),
+            known_contacts_only=bool(channel.known_contacts_only),
+            unknown_reply=channel.unknown_reply,
             created_at=channel.created_at,
         )
 
@@ -52,6 +58,10 @@ def _known_provider(value: str) -> str:
     if value not in PROVIDERS:
         raise ValueError(f"unknown provider; one of: {', '.join(sorted(PROVIDERS))}")
     return value
+
+
+def _optional_text(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
 
 
 def _check_config(provider: str, config: dict[str, Any]) -> None:
@@ -67,8 +77,11 @@ class ChannelCreate(ApiModel):
     config: dict[str, Any] = Field(default_factory=dict)
     is_default: bool = False
     default_area_id: RowId | None = None
+    known_contacts_only: bool = False
+    unknown_reply: str | None = Field(default=None, max_length=1000)
 
     _provider = field_validator("provider")(_known_provider)
+    _reply = field_validator("unknown_reply")(_optional_text)
 
     @model_validator(mode="after")
     def _provider_config(self) -> ChannelCreate:
@@ -85,6 +98,10 @@ class ChannelUpdate(ApiModel):
     config: dict[str, Any] | None = None
     is_default: bool | None = None
     default_area_id: RowId | None = None
+    known_contacts_only: bool | None = None
+    unknown_reply: str | None = Field(default=None, max_length=1000, description="empty: none")
+
+    _reply = field_validator("unknown_reply")(_optional_text)
 
 
 class ChannelMetadata(ApiModel):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import segno
@@ -19,7 +20,7 @@ from helpline.areas.models import Area
 from helpline.auth.models import Role
 from helpline.channels import hooks
 from helpline.channels.crypto import needs_sealing
-from helpline.channels.models import Channel, ChannelEvent, ChannelState
+from helpline.channels.models import Channel, ChannelDrops, ChannelEvent, ChannelState
 from helpline.channels.providers import MASK, config_fields, missing_config, provider_class
 from helpline.channels.providers.base import is_long_lived
 from helpline.channels.schemas import (
@@ -60,6 +61,34 @@ async def default_channel(session: AsyncSession) -> Channel:
     return channel
 
 
+async def count_drops(session: AsyncSession, counts: Mapping[int, int]) -> None:
+    """Add to today's count of messages each known-contacts-only channel did not keep.
+    Two transactions creating the same day's row at once: one fails on the primary key
+    and ingest runs its batch again (it retries on IntegrityError)."""
+    today = utcnow().date()
+    rows = await session.scalars(
+        select(ChannelDrops)
+        .where(ChannelDrops.channel_id.in_(counts), ChannelDrops.day == today)
+        .with_for_update()
+    )
+    found = {row.channel_id: row for row in rows}
+    for channel_id, count in counts.items():
+        row = found.get(channel_id)
+        if row is None:
+            session.add(ChannelDrops(channel_id=channel_id, day=today, count=count))
+        else:
+            row.count += count
+
+
+async def drops_today(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(
+        select(ChannelDrops.channel_id, ChannelDrops.count).where(
+            ChannelDrops.day == utcnow().date()
+        )
+    )
+    return {channel_id: count for channel_id, count in rows}
+
+
 def has_session(provider: str) -> bool:
     """Whether the provider has a session to start, stop and log out of (a QR to scan, a
     remote server): such channels start in their own step. Others (Cloud API) are ready
@@ -80,6 +109,8 @@ async def create_channel(session: AsyncSession, data: ChannelCreate) -> Channel:
         config=_with_defaults(data.provider, data.config),
         is_default=data.is_default or first,
         default_area_id=data.default_area_id,
+        known_contacts_only=data.known_contacts_only,
+        unknown_reply=data.unknown_reply,
         enabled=True,
     )
     session.add(channel)
@@ -100,6 +131,10 @@ async def update_channel(session: AsyncSession, channel: Channel, data: ChannelU
     if "default_area_id" in fields:
         await _check_area(session, data.default_area_id)
         channel.default_area_id = data.default_area_id
+    if data.known_contacts_only is not None:
+        channel.known_contacts_only = data.known_contacts_only
+    if "unknown_reply" in fields:
+        channel.unknown_reply = data.unknown_reply
     if data.config is not None:
         merged = merge_config(channel.provider, channel.config or {}, data.config)
         missing = missing_config(channel.provider, merged)
@@ -132,6 +167,7 @@ async def delete_channel(session: AsyncSession, channel: Channel) -> None:
         if other is not None:
             other.is_default = True
     await session.execute(delete(ChannelEvent).where(ChannelEvent.channel_id == channel.id))
+    await session.execute(delete(ChannelDrops).where(ChannelDrops.channel_id == channel.id))
     await session.delete(channel)
 
 

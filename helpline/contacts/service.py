@@ -110,6 +110,27 @@ async def upsert_contacts(
     return found
 
 
+async def known_customers(session: AsyncSession, sightings: list[Sighting]) -> set[CustomerKey]:
+    """Which of these customers are already contacts (as `upsert_contacts` would find
+    them: by phone, else by WhatsApp user id). One statement."""
+    phones = {s.phone for s in sightings if s.phone}
+    ids = {s.external_id for s in sightings if s.external_id}
+    rows = await session.execute(
+        select(Contact.phone, Contact.external_id).where(
+            or_(Contact.phone.in_(phones), Contact.external_id.in_(ids))
+        )
+    )
+    known_phones, known_ids = set(), set()
+    for phone, external_id in rows:
+        known_phones.add(phone)
+        known_ids.add(external_id)
+    return {
+        s.key
+        for s in sightings
+        if (s.phone and s.phone in known_phones) or (s.external_id and s.external_id in known_ids)
+    }
+
+
 def _match(
     session: AsyncSession,
     sighting: Sighting,

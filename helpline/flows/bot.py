@@ -73,6 +73,18 @@ async def on_inbound(session: AsyncSession, conv: Conversation, msg: Message, op
     if run.last_message_id is not None and msg.id <= run.last_message_id:
         return True  # answered already
     result, settings = await _run_step(session, run, msg)
+    await _carry_out(session, conv, run, msg, result, settings)
+    return True
+
+
+async def _carry_out(
+    session: AsyncSession,
+    conv: Conversation,
+    run: FlowRun,
+    msg: Message,
+    result: engine.StepResult,
+    settings: FlowSettings,
+) -> None:
     applier = _Applier(session, conv, run, settings, result.state)
     for action in result.actions:
         await applier.apply(action)
@@ -80,6 +92,64 @@ async def on_inbound(session: AsyncSession, conv: Conversation, msg: Message, op
     run.last_message_id = msg.id
     if conv.status == BOT:
         conv.waiting_since = None  # the bot answered: nobody is waiting for a person
+
+
+# --- what keyword rules (helpline.bot_rules) ask of the bot ------------------------------
+
+
+async def say(session: AsyncSession, conv: Conversation, text: str) -> None:
+    """A bot message in the conversation, through the outbox."""
+    await _Applier(session, conv).send(text, None)
+
+
+async def jump(
+    session: AsyncSession, conv: Conversation, msg: Message, node_key: str, opened: bool
+) -> bool:
+    """Run the channel's flow from `node_key` for this message: in the flow the bot is
+    running, or (a new conversation) in the flow it begins now. False when the bot does
+    not have the conversation or its flow has no such node: nothing was done."""
+    if conv.status == PENDING and opened:
+        if not await _begin(session, conv):
+            return False
+    elif conv.status != BOT:
+        return False
+    if not await _hold(session, conv):
+        await stop_bot(session, conv, None)
+        return False
+    run = await _running_run(session, conv)
+    if run is None:
+        return False
+    version = await session.get(FlowVersion, run.flow_version_id)
+    assert version is not None  # the run's foreign key
+    flow = compile_flow(load_definition(version))
+    if node_key not in flow.nodes:
+        return False
+    state = engine.BotState(data=dict(run.data or {}), tags=tuple(run.tags or ()))
+    await _carry_out(session, conv, run, msg, engine.jump(flow, state, node_key), flow.settings)
+    return True
+
+
+async def hand_over(session: AsyncSession, conv: Conversation, area_id: int) -> bool:
+    """Out of the bot into `area_id`'s queue (a keyword rule). A conversation already
+    queued only changes area: the caller's routing takes it from there. False when a
+    person has it."""
+    if conv.status == PENDING and conv.assigned_user_id is None:
+        area = await session.get(Area, area_id)
+        if area is not None and area.active and conv.area_id != area.id:
+            before = audience(conv)
+            log_event(session, conv, "bot_handover", new=f"area:{area.id}", note="rule")
+            conv.area_id = area.id
+            announce_conversation(session, "conversation:update", conv, previous_audience=before)
+        return True
+    if conv.status != BOT or not await _hold(session, conv):
+        return False
+    await session.execute(
+        update(FlowRun)
+        .where(FlowRun.conversation_id == conv.id, FlowRun.status == RunStatus.RUNNING.value)
+        .values(status=RunStatus.HANDED_OVER.value, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await _Applier(session, conv).handover(engine.Handover(area_id, "rule"))
     return True
 
 

@@ -488,3 +488,13 @@ def _waiting_node(flow: CompiledFlow, state: BotState | None) -> AnyNode | None:
         return None
     node = flow.nodes.get(state.node_key)
     return node if node is not None and waits_for(node) is not None else None
+
+
+def jump(flow: FlowDefinition | CompiledFlow, state: BotState | None, key: str) -> StepResult:
+    """A keyword rule sends the bot to node `key` (helpline.bot_rules): it runs from there,
+    keeping what it collected, as if the customer had chosen that node in a menu."""
+    compiled = flow if isinstance(flow, CompiledFlow) else compile_flow(flow)
+    run = _Run(compiled, state or BotState())
+    run.actions.append(Trace("bot_rule_jump", key))
+    run.enter(key)
+    return run.result()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, or_, select, update
@@ -52,6 +52,25 @@ DEFAULT_STORAGE = MediaStorage()
 MAX_BACKOFF_SECONDS = 300
 
 
+# Replies to senders a known-contacts-only channel does not keep (channel id, address,
+# text). Neither the sender nor the reply is stored, so they wait here, in this process,
+# for its worker: best effort, at most one a day per sender and channel.
+_REPLIES: list[tuple[int, str, str]] = []
+_REPLIED: dict[tuple[int, str], date] = {}
+
+
+def queue_reply(channel_id: int, address: str, text: str) -> None:
+    today = utcnow().date()
+    if _REPLIED.get((channel_id, address)) == today:
+        return
+    if len(_REPLIED) > 100_000:  # yesterday's senders are not needed
+        for key in [k for k, day in _REPLIED.items() if day != today]:
+            del _REPLIED[key]
+    _REPLIED[(channel_id, address)] = today
+    _REPLIES.append((channel_id, address, text))
+    outbox.notify()
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** (attempts - 1)))
 
@@ -81,9 +100,10 @@ class DeliveryWorker:
         )
 
     async def run_once(self) -> int:
+        replied = await self._send_replies()
         claimed = await self._claim()
         if not claimed:
-            return 0
+            return replied
         providers = await self._providers({m.channel_id for m in claimed})
         async with self.db.sessionmaker() as session:
             await load_views(session, claimed)  # their files and the messages they quote
@@ -154,6 +174,22 @@ class DeliveryWorker:
                 select(Message).where(Message.id.in_(ids)).order_by(Message.id)
             )
             return list(rows.unique())
+
+    async def _send_replies(self) -> int:
+        if not _REPLIES:
+            return 0
+        taken = _REPLIES[: self.batch_size]
+        del _REPLIES[: len(taken)]
+        providers = await self._providers({channel_id for channel_id, _, _ in taken})
+        for channel_id, address, text in taken:
+            provider = providers.get(channel_id)
+            try:
+                if provider is None:
+                    raise ProviderError("the channel is not running", transient=False)
+                await provider.send_text(OutboundText(message_id=0, to_phone=address, body=text))
+            except Exception as exc:  # best effort: one failure must not stop the others
+                log.warning("reply to an unknown sender on channel %s failed: %s", channel_id, exc)
+        return len(taken)
 
     async def _providers(self, channel_ids: set[int]) -> dict[int, Provider]:
         if self.runtime is not None:

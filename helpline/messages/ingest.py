@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from helpline import metrics
 from helpline.channels.models import Channel
 from helpline.channels.providers.base import MEDIA_KINDS, InboundMessage, StatusUpdate
+from helpline.channels.service import count_drops
 from helpline.clock import utcnow
 from helpline.contacts.service import (
     CustomerKey,
     Sighting,
     customer_key,
+    known_customers,
     normalize_external_id,
     normalize_phone,
     upsert_contacts,
@@ -49,6 +52,7 @@ from helpline.media.service import (
     remove_files,
     write_file,
 )
+from helpline.messages.delivery import queue_reply
 from helpline.messages.hooks import BOT_TURN, MESSAGES_RECEIVED
 from helpline.messages.models import (
     RAW_KEY,
@@ -100,6 +104,11 @@ class Inbound:
         return self.channel_id, self.event.provider_message_id
 
 
+class NotKept(Exception):
+    """Not stored: the channel keeps messages from known contacts only (counted, and the
+    sender may get the channel's reply). Not a refusal: the sender need not retry."""
+
+
 @dataclass
 class IngestResult:
     message: Message
@@ -108,7 +117,7 @@ class IngestResult:
     opened: bool = False
 
 
-Outcome = IngestResult | NotFound
+Outcome = IngestResult | NotFound | NotKept
 
 
 async def store_inbound(
@@ -119,7 +128,8 @@ async def store_inbound(
 ) -> list[Outcome]:
     """Store the batch in the session's transaction, in order, and commit; realtime events
     leave after the commit. A message already stored (same channel and provider id) is
-    answered with the original; one for an unknown channel with NotFound.
+    answered with the original; one for an unknown channel with NotFound; one a
+    known-contacts-only channel does not keep with NotKept.
 
     Files that came with the messages are stored, or queued for the media fetcher; the
     messages they quote or react to are found with the duplicates, in one statement.
@@ -129,6 +139,7 @@ async def store_inbound(
     stored before: the caller retries, looking."""
     channels = await _channels(session, batch)
     valid = [i for i in batch if i.channel_id in channels]
+    valid, not_kept = await _keep_known_only(session, channels, valid)
     # Stored messages by (channel, provider id): redelivered ones, those quoted or reacted
     # to; then this batch's own as they are made.
     known = await _lookup(session, valid, look_for_duplicates)
@@ -154,6 +165,9 @@ async def store_inbound(
         channel = channels.get(item.channel_id)
         if channel is None:
             outcomes.append(NotFound(f"Channel {item.channel_id} not found"))
+            continue
+        if item.key in not_kept:
+            outcomes.append(NotKept(f"Channel {item.channel_id} keeps known contacts only"))
             continue
         if item.key in known:
             outcomes.append(await _duplicate(session, known[item.key]))
@@ -188,7 +202,31 @@ async def store_inbound(
         raise
     if pending:
         fetcher.notify()
+    for channel_id, address in not_kept.values():
+        reply = channels[channel_id].unknown_reply
+        if reply and address:
+            queue_reply(channel_id, address, reply)
     return outcomes
+
+
+async def _keep_known_only(
+    session: HelplineSession, channels: dict[int, Channel], batch: list[Inbound]
+) -> tuple[list[Inbound], dict[Key, tuple[int, str | None]]]:
+    """Known-contacts-only channels keep messages from senders already in the contacts;
+    the others are only counted (per channel and day). No query unless such a channel is
+    in the batch. Returns what to keep and, by key, what was not kept (channel, address)."""
+    guarded = [i for i in batch if channels[i.channel_id].known_contacts_only]
+    if not guarded:
+        return batch, {}
+    known = await known_customers(
+        session, [Sighting(i.phone, i.external_id, None) for i in guarded]
+    )
+    not_kept = {
+        i.key: (i.channel_id, i.phone or i.external_id) for i in guarded if i.customer not in known
+    }
+    if not_kept:
+        await count_drops(session, Counter(channel_id for channel_id, _ in not_kept.values()))
+    return [i for i in batch if i.key not in not_kept], not_kept
 
 
 async def _channels(session: HelplineSession, batch: list[Inbound]) -> dict[int, Channel]:
@@ -380,7 +418,7 @@ async def ingest_message(
     """One message in the caller's session (committed), for scripts and tests; the server
     goes through `IngestWriter`."""
     outcome = (await store_inbound(session, [Inbound.parse(channel.id, event)]))[0]
-    if isinstance(outcome, NotFound):
+    if isinstance(outcome, NotFound | NotKept):
         raise outcome
     return outcome
 

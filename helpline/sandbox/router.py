@@ -3,12 +3,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from helpline.auth.deps import CurrentUser, SessionDep, SettingsDep
 from helpline.conversations.schemas import ConversationOut
 from helpline.db import RowId
+from helpline.errors import ErrorOut
 from helpline.media.schemas import MediaOut
 from helpline.messages.deps import IngestWriterDep
+from helpline.messages.ingest import NotKept
 from helpline.messages.models import Direction
 from helpline.sandbox import service
 from helpline.sandbox.schemas import (
@@ -29,6 +32,7 @@ Phone = Annotated[str, Query(min_length=3, max_length=40)]
     "/{channel_id}/inbound",
     response_model=SandboxInboundOut,
     status_code=201,
+    responses={202: {"model": ErrorOut, "description": "not kept: known contacts only"}},
     operation_id="sandboxInbound",
 )
 async def inbound(
@@ -39,8 +43,11 @@ async def inbound(
     session: SessionDep,
     writer: IngestWriterDep,
     settings: SettingsDep,
-) -> SandboxInboundOut:
-    result = await service.receive(session, writer, channel_id, data, settings.max_upload_mb)
+) -> SandboxInboundOut | JSONResponse:
+    try:
+        result = await service.receive(session, writer, channel_id, data, settings.max_upload_mb)
+    except NotKept as exc:  # the channel keeps known contacts only: counted, not stored
+        return JSONResponse({"detail": str(exc)}, status_code=202)
     if result.duplicate:
         response.status_code = 200
     return SandboxInboundOut(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from helpline.channels.providers.webhook import WebhookReading
 from helpline.db import Database
 from helpline.errors import DomainError
-from helpline.messages.ingest import Inbound, IngestWriter, ingest_status
+from helpline.messages.ingest import Inbound, IngestWriter, NotKept, ingest_status
 
 
 @dataclass
@@ -44,9 +44,9 @@ async def hand_off(
         except DomainError as exc:
             summary.problems.append(f"message {event.provider_message_id}: {exc.detail}")
             summary.ignored += 1
-    refused = await submit_all(writer, batch)
-    summary.messages = len(batch) - len(refused)
-    summary.ignored += len(refused)
+    refused, not_kept = await submit_all(writer, batch)
+    summary.messages = len(batch) - len(refused) - not_kept
+    summary.ignored += len(refused) + not_kept
     summary.problems += refused
     # In order, one at a time: a POST may carry sent, delivered and read of one message.
     for channel_id, update in reading.statuses:
@@ -55,14 +55,18 @@ async def hand_off(
     return summary
 
 
-async def submit_all(writer: IngestWriter, batch: list[Inbound]) -> list[str]:
-    """Submit every message at once (one group commit); returns why any were refused.
+async def submit_all(writer: IngestWriter, batch: list[Inbound]) -> tuple[list[str], int]:
+    """Submit every message at once (one group commit); returns why any were refused, and
+    how many a known-contacts-only channel did not keep (counted there, not problems).
     Anything but a domain refusal is raised, so the sender delivers the body again."""
     outcomes = await asyncio.gather(*(writer.submit(i) for i in batch), return_exceptions=True)
     refused = []
+    not_kept = 0
     for item, outcome in zip(batch, outcomes, strict=True):
-        if isinstance(outcome, DomainError):
+        if isinstance(outcome, NotKept):
+            not_kept += 1
+        elif isinstance(outcome, DomainError):
             refused.append(f"message {item.event.provider_message_id}: {outcome.detail}")
         elif isinstance(outcome, BaseException):
             raise outcome
-    return refused
+    return refused, not_kept

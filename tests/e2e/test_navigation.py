@@ -44,6 +44,7 @@ ADMIN_ITEMS = [
     "nav-working-hours",
     "nav-channels",
     "nav-flows",
+    "nav-bot",
     "nav-quick-replies",
     "nav-integrations",
     "nav-tokens",

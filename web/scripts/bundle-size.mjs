@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url'
 // toasts) ≈35 kB. Every screen, the locales and socket.io-client are chunks fetched later.
 // The budget is the figure reached, so it only grows by a decision (it was 400 → 410 with
 // React DOM when the live cache sync learnt the contacts, labels, pipeline, catalog and
-// dashboard events).
-const BUDGET_KB = 210
+// dashboard events; with Preact 210 → 220 when orders, reports, webhooks and the bot's screen
+// joined the live cache sync and the sidebar).
+const BUDGET_KB = 220
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'helpline', 'console_dist')
 const manifestFile = join(outDir, '.vite', 'manifest.json')

@@ -32,6 +32,7 @@ const screens = {
   contactSettings: () => import('./pages/ContactSettingsPage'),
   flows: () => import('./pages/FlowsPage'),
   channels: () => import('./pages/ChannelsPage'),
+  bot: () => import('./pages/BotPage'),
 }
 const LoginPage = lazy(screens.login)
 const ChatPage = lazy(screens.chat)
@@ -54,6 +55,7 @@ const ContactDetailPage = lazy(screens.contact)
 const ContactSettingsPage = lazy(screens.contactSettings)
 const FlowsPage = lazy(screens.flows)
 const ChannelsPage = lazy(screens.channels)
+const BotPage = lazy(screens.bot)
 
 // The screen of the address being opened is fetched at once, alongside the locale and the
 // session check, rather than after them (unknown addresses end in the inbox).
@@ -155,6 +157,9 @@ export default function App() {
         </Route>
         <Route element={<RequireRole roles={rolesOf('reports')} />}>
           <Route path="/reports" element={<ReportsPage />} />
+        </Route>
+        <Route element={<RequireRole roles={rolesOf('bot')} />}>
+          <Route path="/bot" element={<BotPage />} />
         </Route>
         <Route element={<RequireRole roles={rolesOf('flows')} />}>
           <Route path="/flows" element={<FlowsPage />} />

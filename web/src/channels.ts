@@ -103,6 +103,9 @@ export interface ChannelForm {
   phone: string
   defaultAreaId: number | null
   isDefault: boolean
+  /** keep messages only from senders already in the contacts */
+  knownContactsOnly: boolean
+  unknownReply: string
   /** what is typed; a secret stays empty until retyped */
   config: Record<string, string>
   /** as loaded, to send only what changed (and secrets only when retyped) */
@@ -119,6 +122,8 @@ export function emptyForm(): ChannelForm {
     phone: '',
     defaultAreaId: null,
     isDefault: false,
+    knownContactsOnly: false,
+    unknownReply: '',
     config: {},
     initial: {},
     masked: {},
@@ -154,6 +159,8 @@ export function formOf(channel: Channel, provider: ChannelProvider | undefined):
     phone: channel.phone ?? '',
     defaultAreaId: channel.defaultAreaId ?? null,
     isDefault: channel.isDefault,
+    knownContactsOnly: channel.knownContactsOnly,
+    unknownReply: channel.unknownReply ?? '',
     config,
     initial: { ...config },
     masked,
@@ -196,6 +203,8 @@ export function payloadOf(form: ChannelForm, provider: ChannelProvider | undefin
     name: form.name.trim(),
     phone: form.phone.trim() || null,
     defaultAreaId: form.defaultAreaId,
+    knownContactsOnly: form.knownContactsOnly,
+    unknownReply: form.unknownReply.trim() || null,
   }
   if (Object.keys(config).length > 0 || form.id === null) body.config = config
   if (form.id === null) {

@@ -3,6 +3,7 @@
 // flipping the flag and adding its route in App.tsx; groups with nothing to show are hidden.
 import type { LucideIcon } from 'lucide-react'
 import {
+  Bot,
   ChartColumn,
   Clock,
   Contact,
@@ -104,6 +105,7 @@ export const NAV: readonly NavGroup[] = [
         ready: true,
       },
       { id: 'flows', to: '/flows', label: 'nav.flows', icon: Workflow, roles: OVERSEERS, ready: true },
+      { id: 'bot', to: '/bot', label: 'nav.bot', icon: Bot, roles: OVERSEERS, ready: true },
       { id: 'quick-replies', to: '/quick-replies', label: 'nav.quickReplies', icon: Zap, ready: true },
       {
         id: 'integrations',

@@ -203,6 +203,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Bot */
+        get: operations["getBot"];
+        /**
+         * Save Bot
+         * @description Replace the channel's welcome and out-of-hours messages and its rules (in priority
+         *     order). An invalid regular expression, an unknown area or flow node: 422, nothing saved.
+         */
+        put: operations["saveBot"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bot/metadata": {
         parameters: {
             query?: never;
@@ -248,6 +270,26 @@ export interface paths {
         get: operations["botStatus"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bot/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try Bot
+         * @description Which rule would answer this message (of the rules sent, else the saved ones).
+         */
+        post: operations["tryBot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -365,6 +407,41 @@ export interface paths {
         head?: never;
         /** Update Channel */
         patch: operations["updateChannel"];
+        trace?: never;
+    };
+    "/api/channels/{channel_id}/bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Channel Bot */
+        get: operations["getChannelBot"];
+        /** Save Channel Bot */
+        put: operations["saveChannelBot"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{channel_id}/bot/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try Channel Bot */
+        post: operations["tryChannelBot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/channels/{channel_id}/events": {
@@ -2680,6 +2757,37 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * BotIn
+         * @description The whole bot of a channel at once: what is not sent is emptied.
+         */
+        BotIn: {
+            /** Outofhoursmessage */
+            outOfHoursMessage?: string | null;
+            /** Rules */
+            rules?: components["schemas"]["RuleIn"][];
+            /** Welcomemessage */
+            welcomeMessage?: string | null;
+        };
+        /** BotOut */
+        BotOut: {
+            /** Channelid */
+            channelId: number;
+            /** Channelname */
+            channelName: string;
+            /** Flowname */
+            flowName: string | null;
+            /** Nodes */
+            nodes: components["schemas"]["NodeChoice"][];
+            /** Outofhoursmessage */
+            outOfHoursMessage: string | null;
+            /** Rules */
+            rules: components["schemas"]["RuleOut"][];
+            /** Updatedat */
+            updatedAt: string | null;
+            /** Welcomemessage */
+            welcomeMessage: string | null;
+        };
         /** CatalogEntry */
         CatalogEntry: {
             /**
@@ -2748,6 +2856,11 @@ export interface components {
              * @default false
              */
             isDefault?: boolean;
+            /**
+             * Knowncontactsonly
+             * @default false
+             */
+            knownContactsOnly?: boolean;
             /** Name */
             name: string;
             /** Phone */
@@ -2757,6 +2870,8 @@ export interface components {
              * @default sandbox
              */
             provider?: string;
+            /** Unknownreply */
+            unknownReply?: string | null;
         };
         /** ChannelEventOut */
         ChannelEventOut: {
@@ -2873,10 +2988,21 @@ export interface components {
             createdAt: string;
             /** Defaultareaid */
             defaultAreaId: number | null;
+            /**
+             * Droppedtoday
+             * @description messages not kept today (UTC)
+             * @default 0
+             */
+            droppedToday: number;
             /** Id */
             id: number;
             /** Isdefault */
             isDefault: boolean;
+            /**
+             * Knowncontactsonly
+             * @default false
+             */
+            knownContactsOnly: boolean;
             /** Name */
             name: string;
             /** Phone */
@@ -2896,6 +3022,8 @@ export interface components {
             statusChangedAt: string | null;
             /** Statusdetail */
             statusDetail: string | null;
+            /** Unknownreply */
+            unknownReply: string | null;
         };
         /** ChannelQrOut */
         ChannelQrOut: {
@@ -2937,10 +3065,17 @@ export interface components {
             defaultAreaId?: number | null;
             /** Isdefault */
             isDefault?: boolean | null;
+            /** Knowncontactsonly */
+            knownContactsOnly?: boolean | null;
             /** Name */
             name?: string | null;
             /** Phone */
             phone?: string | null;
+            /**
+             * Unknownreply
+             * @description empty: none
+             */
+            unknownReply?: string | null;
         };
         /** ConfigFieldOut */
         ConfigFieldOut: {
@@ -4320,6 +4455,16 @@ export interface components {
             /** Outbound */
             outbound: number;
         };
+        /**
+         * NodeChoice
+         * @description A node of the channel's published flow a rule may jump to.
+         */
+        NodeChoice: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+        };
         /** OpenStatus */
         OpenStatus: {
             /** Areaid */
@@ -4993,6 +5138,77 @@ export interface components {
          * @enum {string}
          */
         Role: "ADMIN" | "SUPERVISOR" | "OPERATOR" | "SUPPORT" | "SALES";
+        /**
+         * RuleIn
+         * @description One keyword rule. Rules are tried in the order of the list: the first that matches
+         *     answers. `answer` may be empty only when the rule jumps to a flow node or hands over.
+         */
+        RuleIn: {
+            /**
+             * Active
+             * @default true
+             */
+            active?: boolean;
+            /**
+             * Answer
+             * @default
+             */
+            answer?: string;
+            /**
+             * Areaid
+             * @description hand the conversation over here
+             */
+            areaId?: number | null;
+            /**
+             * Match
+             * @default contains
+             * @enum {string}
+             */
+            match?: "contains" | "exact" | "regex";
+            /**
+             * Nodekey
+             * @description a node of the flow
+             */
+            nodeKey?: string | null;
+            /** Pattern */
+            pattern: string;
+        };
+        /** RuleOut */
+        RuleOut: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Answer
+             * @default
+             */
+            answer: string;
+            /**
+             * Areaid
+             * @description hand the conversation over here
+             */
+            areaId: number | null;
+            /**
+             * Match
+             * @default contains
+             * @enum {string}
+             */
+            match: "contains" | "exact" | "regex";
+            /**
+             * Nodekey
+             * @description a node of the flow
+             */
+            nodeKey: string | null;
+            /** Pattern */
+            pattern: string;
+            /**
+             * Position
+             * @description 1 is tried first
+             */
+            position: number;
+        };
         /** SandboxContact */
         SandboxContact: {
             /** Name */
@@ -5580,6 +5796,24 @@ export interface components {
             note?: string | null;
             /** Userid */
             userId?: number | null;
+        };
+        /** TryIn */
+        TryIn: {
+            /** Rules */
+            rules?: components["schemas"]["RuleIn"][] | null;
+            /** Text */
+            text: string;
+        };
+        /** TryOut */
+        TryOut: {
+            /** Matched */
+            matched: boolean;
+            /**
+             * Position
+             * @description the rule that answers (1 is tried first)
+             */
+            position: number | null;
+            rule: components["schemas"]["RuleOut"] | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -6270,6 +6504,74 @@ export interface operations {
             };
         };
     };
+    getBot: {
+        parameters: {
+            query?: {
+                /** @description a channel id; the default channel if omitted */
+                channel?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    saveBot: {
+        parameters: {
+            query?: {
+                /** @description a channel id; the default channel if omitted */
+                channel?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     botMetadata: {
         parameters: {
             query?: never;
@@ -6348,6 +6650,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelStatusOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    tryBot: {
+        parameters: {
+            query?: {
+                /** @description a channel id; the default channel if omitted */
+                channel?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TryOut"];
                 };
             };
             /** @description Refused: `detail` says why */
@@ -6698,6 +7036,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getChannelBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    saveChannelBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    tryChannelBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TryOut"];
                 };
             };
             /** @description Refused: `detail` says why */
@@ -10941,6 +11380,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SandboxInboundOut"];
+                };
+            };
+            /** @description not kept: known contacts only */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Refused: `detail` says why */

@@ -265,6 +265,11 @@ export default function SimulatorPage() {
           body: { from, name: name.trim(), ...input },
         }),
       )
+      if (!('message' in res)) {
+        // 202: a known-contacts-only channel counted the message and did not keep it.
+        setSendError(new Error(res.detail))
+        return false
+      }
       const k = `${channelId}|${from}`
       setLocal((l) => ({ ...l, [k]: [...(l[k] ?? []), res.message] }))
       void qc.invalidateQueries({ queryKey: keys.sandbox(channelId, from) })

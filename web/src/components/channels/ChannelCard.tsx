@@ -72,6 +72,12 @@ export default function ChannelCard(props: Props) {
         </dd>
         <dt>{t('channels.defaultArea')}</dt>
         <dd>{props.areaName ?? <span className="muted">{t('channels.noArea')}</span>}</dd>
+        <dt>{t('channels.knownOnly')}</dt>
+        <dd data-testid="channel-mode" data-known-only={c.knownContactsOnly}>
+          {c.knownContactsOnly
+            ? t('channels.modeKnownOnly', { count: c.droppedToday })
+            : t('channels.modeEveryone')}
+        </dd>
       </dl>
 
       {c.statusDetail && (

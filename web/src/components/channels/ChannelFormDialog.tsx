@@ -164,6 +164,29 @@ export default function ChannelFormDialog(props: Props) {
               )}
             </div>
 
+            <div className="form-grid">
+              <label className="field field-check">
+                <input
+                  type="checkbox"
+                  data-testid="channel-form-known-only"
+                  checked={form.knownContactsOnly}
+                  onChange={(e) => setForm({ ...form, knownContactsOnly: e.target.checked })}
+                />
+                <span title={t('channels.knownOnlyHelp')}>{t('channels.knownOnly')}</span>
+              </label>
+              {form.knownContactsOnly && (
+                <label className="field">
+                  <span>{t('channels.unknownReply')}</span>
+                  <input
+                    data-testid="channel-form-unknown-reply"
+                    value={form.unknownReply}
+                    maxLength={1000}
+                    onChange={(e) => setForm({ ...form, unknownReply: e.target.value })}
+                  />
+                </label>
+              )}
+            </div>
+
             <fieldset className="ch-config-fields" data-testid="channel-config-fields">
               <legend>
                 {t('channels.config')}
