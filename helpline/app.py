@@ -95,6 +95,8 @@ log = logging.getLogger(__name__)
 CONSOLE_DIR = Path(__file__).parent / "console_dist"
 # Server paths, never console pages: with the docs turned off they answer 404, not the SPA.
 NOT_CONSOLE = frozenset({"api", "docs", "redoc", "openapi.json", "metrics"})
+# How long shutdown waits for each of its steps before it goes on without them.
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
@@ -147,13 +149,24 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _within_grace(asyncio.gather(*tasks, return_exceptions=True), "background tasks")
             dashboard.uninstall()
-            await forget_node(db)
+            await _within_grace(forget_node(db), "forgetting this node's sockets")
             await app.state.limiter.close()
             await db.dispose()
 
     return lifespan
+
+
+async def _within_grace(work: Awaitable[object], what: str) -> None:
+    """Shutdown work that cannot end (a driver waiting on a dead connection) is logged and
+    left behind after SHUTDOWN_GRACE_SECONDS: a stuck shutdown would hold a deploy."""
+    # Not wait_for: it waits on after the timeout until the work accepts its cancellation.
+    pending = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({pending}, timeout=SHUTDOWN_GRACE_SECONDS)
+    if not done:
+        pending.cancel()
+        log.warning("shutdown: %s did not end within %s s", what, SHUTDOWN_GRACE_SECONDS)
 
 
 async def _seal_channel_configs(db: Database) -> None:
