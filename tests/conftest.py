@@ -237,7 +237,10 @@ async def make_user(
 
 
 async def eventually(check: Any, within: float = 10.0, interval: float = 0.05) -> Any:
-    """Poll an async `check` until it returns something truthy (for background work)."""
+    """Poll an async `check` until it returns something truthy (for background work).
+
+    The pause grows to half a second: a check that calls a rate-limited route (message
+    listing: 100 a minute) must not use up the limit while a loaded machine catches up."""
     deadline = time.monotonic() + within
     while True:
         result = await check()
@@ -246,6 +249,7 @@ async def eventually(check: Any, within: float = 10.0, interval: float = 0.05) -
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {within}s (last: {result!r})")
         await asyncio.sleep(interval)
+        interval = min(interval * 1.5, 0.5)
 
 
 # --- a real server process ------------------------------------------------------------
