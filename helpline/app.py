@@ -83,6 +83,8 @@ from helpline.scheduler.service import (
 )
 from helpline.sending import idempotency
 from helpline.sending.router import router as sending_router
+from helpline.surveys.router import areas_router as survey_areas_router
+from helpline.surveys.router import conversations_router as survey_conversations_router
 from helpline.templates.router import router as templates_router
 from helpline.tokens.router import router as tokens_router
 from helpline.webhooks.gateway import router as gateway_webhooks_router
@@ -248,6 +250,8 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         # Before the channels' routers: `/api/bot/try` is not a session action.
         bot_rules_router,
         bot_rules_channel_router,
+        survey_areas_router,
+        survey_conversations_router,
         channels_router,
         bot_router,
         conversations_router,

@@ -27,6 +27,7 @@ from helpline.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
 from helpline.sending.models import IdempotencyKey
+from helpline.surveys.models import AreaSurvey, Survey
 from helpline.templates.models import MessageTemplate
 from helpline.tokens.models import ApiToken
 from helpline.working_hours.models import DateException, WeeklyInterval
@@ -35,6 +36,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AuditEntry",
+    "AreaSurvey",
     "Base",
     "BotSettings",
     "Category",
@@ -72,6 +74,7 @@ __all__ = [
     "MessageTemplate",
     "Pipeline",
     "QuickReply",
+    "Survey",
     "Stage",
     "User",
     "UserArea",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from helpline import realtime
 from helpline.areas import hooks as area_hooks
 from helpline.auth import hooks as auth_hooks
@@ -19,6 +21,7 @@ from helpline.channels.providers.web import messages as wm
 from helpline.contacts import hooks as contact_hooks
 from helpline.conversations import handlers as conversation_handlers
 from helpline.conversations import hooks as conversation_hooks
+from helpline.conversations.models import Conversation, ConversationStatus
 from helpline.customers import hooks as customer_hooks
 from helpline.db import COMMITTED, Database
 from helpline.dead_letters import service as dead_letters
@@ -30,10 +33,12 @@ from helpline.integrations import handlers as webhooks
 from helpline.integrations import queue as webhook_queue
 from helpline.messages import hooks as message_hooks
 from helpline.messages.ingest import Inbound, IngestWriter, NotKept, ingest_status
+from helpline.messages.models import Message
 from helpline.orders import service as orders
 from helpline.pipeline import hooks as deal_hooks
 from helpline.pipeline import service as deals
 from helpline.presence import sockets
+from helpline.surveys import service as surveys
 from helpline.tokens import service as tokens
 
 
@@ -45,7 +50,9 @@ def connect_hooks() -> None:
     channel_hooks.CHANNEL_DELETING.connect(conversation_handlers.refuse_channel_with_history)
     channel_hooks.CHANNEL_DELETING.connect(bot_rules_service.forget_channel)
     conversation_hooks.BOT_STOPPED.connect(bot.stop_bot)
-    message_hooks.BOT_TURN.connect(bot_rules.on_inbound)  # rules first, then the flow
+    message_hooks.BOT_TURN.connect(bot_turn)
+    message_hooks.ANSWERS_CLOSED.connect(surveys.answers_closed)
+    conversation_hooks.CONVERSATION_CHANGED.connect(surveys.on_conversation_changed)
     realtime.SOCKET_CONNECT.connect(sockets.on_connect)
     realtime.SOCKET_DISCONNECT.connect(sockets.on_disconnect)
     dead_letters.register("web", reprocess_web)
@@ -55,6 +62,8 @@ def connect_hooks() -> None:
     customer_hooks.CONTACTS_MERGING.connect(orders.move_orders)
     customer_hooks.CONTACT_COUNTING.connect(orders.count_orders)
     customer_hooks.CONTACT_EXPORTING.connect(orders.export_orders)
+    customer_hooks.CONTACTS_MERGING.connect(surveys.move_surveys)
+    customer_hooks.CONTACT_EXPORTING.connect(surveys.export_surveys)
     _connect_webhooks()
 
 
@@ -69,6 +78,15 @@ def _connect_webhooks() -> None:
     deal_hooks.DEAL_CHANGED.connect(webhooks.deal_changed)
     flow_hooks.WEBHOOK_QUEUE.connect(webhook_queue.flow_webhook)
     COMMITTED.connect(webhook_queue.after_commit)
+
+
+async def bot_turn(session: AsyncSession, conv: Conversation, msg: Message, opened: bool) -> bool:
+    """A survey's answer (the only customer message filed in a closed conversation), else
+    the channel's keyword rules, then its flow."""
+    if conv.status == ConversationStatus.CLOSED:
+        await surveys.on_answer(session, conv, msg)
+        return True
+    return await bot_rules.on_inbound(session, conv, msg, opened)
 
 
 class IngestSink:

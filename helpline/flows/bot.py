@@ -102,6 +102,15 @@ async def say(session: AsyncSession, conv: Conversation, text: str) -> None:
     await _Applier(session, conv).send(text, None)
 
 
+async def ask(
+    session: AsyncSession, conv: Conversation, key: str, text: str, labels: list[str]
+) -> None:
+    """A bot question with options, as buttons, a list or numbered text (as the channel
+    allows); a tapped option comes back with the reply id "<key>:<number>"."""
+    options = tuple(engine.MenuChoice(f"{key}:{n}", n, label) for n, label in enumerate(labels, 1))
+    await _Applier(session, conv).send_menu(engine.SendMenu(key, text, options))
+
+
 async def jump(
     session: AsyncSession, conv: Conversation, msg: Message, node_key: str, opened: bool
 ) -> bool:

@@ -23,6 +23,7 @@ from helpline.channels.models import Channel
 from helpline.channels.providers.base import MEDIA_KINDS, InboundMessage, StatusUpdate
 from helpline.channels.service import count_drops
 from helpline.clock import utcnow
+from helpline.contacts.models import Contact
 from helpline.contacts.service import (
     CustomerKey,
     Sighting,
@@ -53,7 +54,7 @@ from helpline.media.service import (
     write_file,
 )
 from helpline.messages.delivery import queue_reply
-from helpline.messages.hooks import BOT_TURN, MESSAGES_RECEIVED
+from helpline.messages.hooks import ANSWERS_CLOSED, BOT_TURN, MESSAGES_RECEIVED
 from helpline.messages.models import (
     RAW_KEY,
     UNSUPPORTED,
@@ -154,6 +155,10 @@ async def store_inbound(
         session, [Sighting(i.phone, i.external_id, i.event.contact_name) for i in valid]
     )
     placed = {i.key for i in valid if i.key in known} | on_target.keys()  # need no conversation
+    on_closed = await _answers_to_closed(
+        session, [i for i in valid if i.key not in placed], contacts
+    )
+    placed |= on_closed.keys()
     convs = await find_or_open(
         session, [(i.channel_id, contacts[i.customer]) for i in valid if i.key not in placed]
     )
@@ -175,6 +180,8 @@ async def store_inbound(
         if item.key in on_target:
             key, opened = "", False
             conv = target_convs[on_target[item.key].conversation_id]
+        elif item.key in on_closed:
+            key, opened, conv = "", False, on_closed[item.key]
         else:
             key = open_key(item.channel_id, contacts[item.customer].id)
             conv, opened = convs[key]
@@ -256,6 +263,17 @@ async def _lookup(
     return {
         k: m for m in rows.unique() if (k := (m.channel_id, m.provider_message_id or "")) in keys
     }
+
+
+async def _answers_to_closed(
+    session: HelplineSession, items: list[Inbound], contacts: dict[CustomerKey, Contact]
+) -> dict[Key, Conversation]:
+    """The messages that answer a closed conversation (a survey), with that conversation."""
+    if not items:
+        return {}
+    asked = [(i.channel_id, contacts[i.customer].id, i.event) for i in items]
+    answers = await ANSWERS_CLOSED.ask(session, asked)
+    return {items[index].key: conv for index, conv in answers.items()}
 
 
 def _quoted_key(item: Inbound) -> Key | None:

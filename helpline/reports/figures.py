@@ -93,6 +93,12 @@ class Tally:
     bot_resolved: int = 0
     first_response: Timings = field(default_factory=Timings)
     resolution: Timings = field(default_factory=Timings)
+    ratings: list[int] = field(default_factory=list)  # survey answers, 1 to 5
+
+    @property
+    def satisfaction(self) -> float | None:
+        """The mean rating, to two decimals."""
+        return round(sum(self.ratings) / len(self.ratings), 2) if self.ratings else None
 
     def counts(self) -> dict[str, object]:
         share = self.bot_resolved / self.closed if self.closed else None
@@ -106,4 +112,6 @@ class Tally:
             bot_resolved_share=share,
             first_response=self.first_response.out(),
             resolution=self.resolution.out(),
+            satisfaction=self.satisfaction,
+            satisfaction_responses=len(self.ratings),
         ).model_dump()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from helpline.conversations.labels import ConversationLabel
 from helpline.conversations.models import Conversation
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
+from helpline.surveys.models import Survey
 
 # A conversation opened this soon after the same customer's previous one on the same
 # number closed counts as reopened: the customer came back about the same thing.
@@ -230,3 +231,23 @@ async def message_counts(
         ).group_by(inner.c.bucket, inner.c.direction, inner.c.area_id, inner.c.user_id)
     )
     return [MessageCount(int(b), d, a, u, int(n)) for b, d, a, u, n in grouped]
+
+
+@dataclass(frozen=True)
+class Rating:
+    rating: int
+    rated_at: datetime
+    area_id: int | None
+    user_id: int | None  # the person the conversation was assigned to
+
+
+async def ratings(session: AsyncSession, f: Filters) -> list[Rating]:
+    """Survey ratings given in the range, of the covered conversations."""
+    query = (
+        select(Survey.rating, Survey.rated_at, Conversation.area_id, Conversation.assigned_user_id)
+        .join(Conversation, Conversation.id == Survey.conversation_id)
+        .where(Survey.rated_at >= f.start, Survey.rated_at < f.end, Survey.rating.is_not(None))
+    )
+    rows = await session.execute(_scoped(query, f).order_by(Survey.id))
+    # Both are set on a rated survey (the WHERE above).
+    return [Rating(r, at, area, user) for r, at, area, user in rows if r is not None and at]

@@ -97,6 +97,10 @@ class ReportCounts(ApiModel):
     bot_resolved_share: float | None
     first_response: ReportDurations
     resolution: ReportDurations
+    satisfaction: float | None = Field(
+        description="mean survey rating (1 to 5, two decimals) of the answers given in it"
+    )
+    satisfaction_responses: int
 
 
 class ReportRange(ApiModel):
@@ -111,9 +115,6 @@ class ReportRange(ApiModel):
 class ReportSummary(ApiModel):
     range: ReportRange
     totals: ReportCounts
-    # No satisfaction survey exists yet (issue 11, part 3): always null until it does.
-    satisfaction: float | None
-    satisfaction_responses: int
 
 
 class ReportDayRow(ReportCounts):
@@ -135,6 +136,8 @@ class ReportAgentRow(ApiModel):
     messages_out: int
     first_response: ReportDurations
     resolution: ReportDurations
+    satisfaction: float | None
+    satisfaction_responses: int
 
 
 class ReportAgents(ApiModel):

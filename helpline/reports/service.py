@@ -14,7 +14,8 @@
 * Messages in and out: messages of the covered conversations written in the range;
   private notes are not messages. A person's `messagesOut` counts those they wrote.
 * Bot resolved: a closed conversation no person wrote in nor was assigned to.
-* Satisfaction: null; there is no survey yet (issue 11, part 3).
+* Satisfaction: the mean rating of the survey answers given in the range (helpline.surveys),
+  on the day given, for the conversation's area and the person it was assigned to.
 
 Admins see every conversation; supervisors the conversations of their areas (and the
 people who worked on them). The agent filter picks the conversations assigned to that
@@ -139,6 +140,11 @@ async def build(session: AsyncSession, user: User, q: ReportQuery) -> Built:
                 tally.messages_out += m.count
         if m.user_id is not None:
             b.by_agent[m.user_id].messages_out += m.count
+    for rating in await queries.ratings(session, f):
+        for tally in (b.total, b.by_day[day_of(rating.rated_at)], b.by_area[rating.area_id]):
+            tally.ratings.append(rating.rating)
+        if rating.user_id is not None:
+            b.by_agent[rating.user_id].ratings.append(rating.rating)
     if b.by_agent:
         rows = await session.execute(
             select(User.id, User.name, User.username).where(User.id.in_(sorted(b.by_agent)))
@@ -203,8 +209,6 @@ async def summary(session: AsyncSession, user: User, q: ReportQuery) -> ReportSu
     return ReportSummary(
         range=b.range,
         totals=ReportCounts.model_validate(b.total.counts()),
-        satisfaction=None,
-        satisfaction_responses=0,
     )
 
 
@@ -224,6 +228,8 @@ async def agents(session: AsyncSession, user: User, q: ReportQuery) -> ReportAge
             messages_out=t.messages_out,
             first_response=t.first_response.out(),
             resolution=t.resolution.out(),
+            satisfaction=t.satisfaction,
+            satisfaction_responses=len(t.ratings),
         )
         for uid, t in b.by_agent.items()
     ]

@@ -34,6 +34,35 @@ async def a_customer_writes(base: str) -> None:
         assert sent.status_code == 201, sent.text
 
 
+def mean_text(mean: float) -> str:
+    """A mean rating as the console writes it in en-US: one or two decimals ("4.0", "4.25")."""
+    text = f"{mean:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+async def expect_satisfaction(context: Any, page: Any, base: str) -> None:
+    """The satisfaction KPI says what the summary API says for the same days: "—" and a
+    note while nobody answered a survey (other tests on this server may have answered)."""
+    query = {
+        "from": await page.get_by_test_id("report-from").input_value(),
+        "to": await page.get_by_test_id("report-to").input_value(),
+        "tz": ZONE,
+    }
+    response = await context.request.get(f"{base}/api/reports/summary", params=query)
+    assert response.ok, await response.text()
+    totals = (await response.json())["totals"]
+    kpi = page.get_by_test_id("kpi-satisfaction")
+    card = kpi.locator("..")
+    if totals["satisfaction"] is None:
+        assert totals["satisfactionResponses"] == 0
+        await expect(kpi).to_have_text("—")
+        await expect(card).to_contain_text("No satisfaction survey yet")
+    else:
+        count = totals["satisfactionResponses"]
+        await expect(kpi).to_have_text(mean_text(totals["satisfaction"]))
+        await expect(card).to_contain_text(f"of 5 · {count} answer{'' if count == 1 else 's'}")
+
+
 async def number(locator: Any) -> int:
     await expect(locator).to_have_text(re.compile(r"^\d+$"))
     return int(await locator.inner_text())
@@ -58,7 +87,7 @@ async def test_an_admin_reads_charts_tables_and_exports_csv(
     await a_customer_writes(base)
     await page.reload()
     await expect(opened).to_have_text(str(before + 1))
-    await expect(page.get_by_test_id("kpi-satisfaction")).to_have_text("—")
+    await expect_satisfaction(context, page, base)
 
     # Both charts draw on a canvas; the per-day table has the 7 days, today last.
     await expect(page.get_by_test_id("report-days-chart").locator("canvas")).to_be_visible()
@@ -66,6 +95,8 @@ async def test_an_admin_reads_charts_tables_and_exports_csv(
     rows = page.get_by_test_id("report-days").locator("tbody tr")
     await expect(rows).to_have_count(7)
     await expect(rows.last).to_have_attribute("data-testid", f"report-day-{today}")
+    for table in ("report-days", "report-areas"):
+        await expect(page.get_by_test_id(table).locator("thead")).to_contain_text("Satisfaction")
     await expect(page.get_by_test_id("report-areas")).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "reports-1280.png"))

@@ -18,6 +18,7 @@ from helpline.contacts.models import Contact
 from helpline.conversations.labels import ConversationLabel, Label
 from helpline.conversations.models import Conversation
 from helpline.messages.models import NOTE_TYPE, Message
+from helpline.surveys.models import Survey
 from tests.conftest import App, make_user
 
 ZONE = "America/Sao_Paulo"
@@ -81,6 +82,7 @@ class History:
         self.session = session
         self.desk = desk
         self.contacts: dict[str, int] = {}
+        self.contact_of: dict[int, int] = {}  # conversation id: its contact's
 
     async def conv(
         self,
@@ -109,6 +111,7 @@ class History:
         )
         self.session.add(conv)
         await self.session.flush()
+        self.contact_of[conv.id] = conv.contact_id
         return conv.id
 
     def msg(
@@ -175,6 +178,30 @@ class History:
         self.msg(c7, local(MONDAY, 17, 50), "in")
         self.msg(c7, local(TUESDAY, 9, 5), "ana")
         self.session.add(ConversationLabel(conversation_id=c7, label_id=self.desk.vip))
+        # Survey ratings, counted on the day given: c1 5 (Monday), c4a 3 (Monday), c2 2
+        # with a comment (Tuesday), c6 4 (Sunday night: only in UTC); c5's went unanswered.
+        self.rated(c1, 5, local(MONDAY, 12, 55))
+        self.rated(c4a, 3, local(MONDAY, 11, 10))
+        self.rated(c2, 2, local(TUESDAY, 10, 5), "tardaron mucho")
+        self.rated(c6, 4, local(SUNDAY, 23, 40))
+        self.session.add(
+            Survey(conversation_id=c5, channel_id=cloud, contact_id=self.contact_of[c5],
+                   state="ignored", sent_at=local(TUESDAY, 7, 5))
+        )  # fmt: skip
+
+    def rated(self, conv: int, rating: int, when: datetime, comment: str | None = None) -> None:
+        self.session.add(
+            Survey(
+                conversation_id=conv,
+                channel_id=1,
+                contact_id=self.contact_of[conv],
+                state="answered",
+                sent_at=when - timedelta(minutes=5),
+                rating=rating,
+                rated_at=when,
+                comment=comment,
+            )
+        )
 
 
 def row(
@@ -185,6 +212,7 @@ def row(
     bot: int,
     first: tuple[int, float | None, float | None, str | None],
     resolution: tuple[int, float | None, float | None, str | None],
+    rated: tuple[float | None, int] = (None, 0),
 ) -> dict[str, Any]:
     """The counts of a row as the API writes them."""
     return {
@@ -197,6 +225,8 @@ def row(
         "botResolvedShare": bot / closed if closed else None,
         "firstResponse": durations(*first),
         "resolution": durations(*resolution),
+        "satisfaction": rated[0],
+        "satisfactionResponses": rated[1],
     }
 
 

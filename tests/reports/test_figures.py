@@ -19,9 +19,14 @@ TOTALS = row(
     7, 4, 1, (7, 9), 1,
     (6, 750.0, 1800.0, "mixed"),  # 120 240 600 | 900 1500 1800
     (4, 8700.0, 18300.0, "mixed"),  # 300 3600 | 13800 18300
+    (3.33, 3),  # 5 3 2
 )  # fmt: skip
-VENTAS = row(4, 2, 0, (4, 6), 0, (4, 750.0, 1500.0, "business"), (2, 16050.0, 18300.0, "business"))
-SOPORTE = row(2, 1, 1, (2, 2), 0, (2, 960.0, 1800.0, "clock"), (1, 3600.0, 3600.0, "clock"))
+VENTAS = row(
+    4, 2, 0, (4, 6), 0, (4, 750.0, 1500.0, "business"), (2, 16050.0, 18300.0, "business"), (3.5, 2)
+)  # fmt: skip
+SOPORTE = row(
+    2, 1, 1, (2, 2), 0, (2, 960.0, 1800.0, "clock"), (1, 3600.0, 3600.0, "clock"), (3.0, 1)
+)  # fmt: skip
 NO_AREA = row(1, 1, 0, (1, 1), 1, NONE, (1, 300.0, 300.0, "clock"))
 
 
@@ -49,8 +54,6 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
     assert summary["range"]["startsAt"] == "2026-03-09T03:00:00Z"
     assert summary["range"]["endsAt"] == "2026-03-11T03:00:00Z"
     assert summary["totals"] == TOTALS
-    assert summary["satisfaction"] is None
-    assert summary["satisfactionResponses"] == 0
 
     days = (await get(admin, "days"))["days"]
     assert days == [
@@ -60,6 +63,7 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
                 5, 2, 1, (5, 5), 0,
                 (4, 1050.0, 1800.0, "mixed"),  # 120 600 1500 1800
                 (2, 8700.0, 13800.0, "mixed"),  # 3600 13800
+                (4.0, 2),  # 5 3
             ),
         },
         {
@@ -68,6 +72,7 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
                 2, 2, 0, (2, 4), 1,
                 (2, 570.0, 900.0, "business"),  # 240 900
                 (2, 9300.0, 18300.0, "mixed"),  # 300 18300
+                (2.0, 1),
             ),
         },
     ]  # fmt: skip
@@ -88,6 +93,8 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
             "messagesOut": 3,
             "firstResponse": durations(3, 600.0, 900.0, "business"),  # 240 600 900
             "resolution": durations(1, 13800.0, 13800.0, "business"),
+            "satisfaction": 5.0,
+            "satisfactionResponses": 1,
         },
         {
             "id": desk.users["bruno"],
@@ -96,6 +103,8 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
             "messagesOut": 4,
             "firstResponse": durations(3, 1500.0, 1800.0, "mixed"),  # 120 1500 1800
             "resolution": durations(2, 10950.0, 18300.0, "mixed"),  # 3600 18300
+            "satisfaction": 2.5,  # 2 3
+            "satisfactionResponses": 2,
         },
     ]
 
@@ -108,6 +117,7 @@ async def test_the_viewers_days(admin: httpx.AsyncClient, desk: Desk) -> None:
         8, 5, 1, (8, 10), 1,
         (7, 600.0, 1800.0, "mixed"),  # 120 240 600 600 900 1500 1800
         (5, 5400.0, 18300.0, "mixed"),  # 300 3600 5400 13800 18300
+        (3.5, 4),  # 5 3 2 and c6's 4
     )  # fmt: skip
 
 
@@ -122,8 +132,9 @@ async def test_filters(admin: httpx.AsyncClient, desk: Desk) -> None:
     # ana's conversations (c1, c7) and the first responses she gave (c1, c3, c7).
     by_agent = await get(admin, "summary", agentId=desk.users["ana"])
     assert by_agent["totals"] == row(
-        2, 1, 0, (2, 3), 0, (3, 600.0, 900.0, "business"), (1, 13800.0, 13800.0, "business")
-    )
+        2, 1, 0, (2, 3), 0, (3, 600.0, 900.0, "business"), (1, 13800.0, 13800.0, "business"),
+        (5.0, 1),
+    )  # fmt: skip
 
 
 @pytest.mark.settings(auto_close_minutes=0)
@@ -142,6 +153,8 @@ async def test_who_sees_what(app: App, admin: httpx.AsyncClient, desk: Desk) -> 
                 "messagesOut": 2,
                 "firstResponse": durations(2, 960.0, 1800.0, "clock"),
                 "resolution": durations(1, 3600.0, 3600.0, "clock"),
+                "satisfaction": 3.0,
+                "satisfactionResponses": 1,
             }
         ]
         refused = await sofia.get("/api/reports/summary", params={"areaId": desk.ventas})
@@ -175,6 +188,7 @@ async def test_csv(admin: httpx.AsyncClient, desk: Desk) -> None:
     summary = await admin.get("/api/reports/summary", params={**RANGE, "format": "csv"})
     (totals,) = list(csv.DictReader(io.StringIO(summary.text)))
     assert totals["opened"] == "7" and totals["botResolvedShare"] == "0.25"
+    assert (totals["satisfaction"], totals["satisfactionResponses"]) == ("3.33", "3")
 
 
 @pytest.mark.parametrize(

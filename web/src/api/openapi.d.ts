@@ -58,6 +58,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/areas/{area_id}/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Area Survey */
+        get: operations["getAreaSurvey"];
+        /**
+         * Save Area Survey
+         * @description Turn the area's survey on or off and set its question and thanks.
+         */
+        put: operations["saveAreaSurvey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -1149,6 +1170,26 @@ export interface paths {
         put?: never;
         /** Transfer Conversation */
         post: operations["transferConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Conversation Survey
+         * @description 404 when the conversation has no survey (its area's survey was off, or nobody served it).
+         */
+        get: operations["getConversationSurvey"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2604,6 +2645,26 @@ export interface components {
             isDefault: boolean;
             /** Name */
             name: string;
+        };
+        /** AreaSurveyIn */
+        AreaSurveyIn: {
+            /** Enabled */
+            enabled: boolean;
+            /** Question */
+            question: string;
+            /** Thanks */
+            thanks: string;
+        };
+        /** AreaSurveyOut */
+        AreaSurveyOut: {
+            /** Areaid */
+            areaId: number;
+            /** Enabled */
+            enabled: boolean;
+            /** Question */
+            question: string;
+            /** Thanks */
+            thanks: string;
         };
         /** AreaUpdate */
         AreaUpdate: {
@@ -4983,6 +5044,10 @@ export interface components {
             /** Name */
             name: string;
             resolution: components["schemas"]["ReportDurations"];
+            /** Satisfaction */
+            satisfaction: number | null;
+            /** Satisfactionresponses */
+            satisfactionResponses: number;
         };
         /** ReportAgents */
         ReportAgents: {
@@ -5015,6 +5080,13 @@ export interface components {
             /** Reopened */
             reopened: number;
             resolution: components["schemas"]["ReportDurations"];
+            /**
+             * Satisfaction
+             * @description mean survey rating (1 to 5, two decimals) of the answers given in it
+             */
+            satisfaction: number | null;
+            /** Satisfactionresponses */
+            satisfactionResponses: number;
             /** Workinghours */
             workingHours: boolean;
         };
@@ -5042,6 +5114,13 @@ export interface components {
             /** Reopened */
             reopened: number;
             resolution: components["schemas"]["ReportDurations"];
+            /**
+             * Satisfaction
+             * @description mean survey rating (1 to 5, two decimals) of the answers given in it
+             */
+            satisfaction: number | null;
+            /** Satisfactionresponses */
+            satisfactionResponses: number;
         };
         /** ReportDayRow */
         ReportDayRow: {
@@ -5066,6 +5145,13 @@ export interface components {
             /** Reopened */
             reopened: number;
             resolution: components["schemas"]["ReportDurations"];
+            /**
+             * Satisfaction
+             * @description mean survey rating (1 to 5, two decimals) of the answers given in it
+             */
+            satisfaction: number | null;
+            /** Satisfactionresponses */
+            satisfactionResponses: number;
         };
         /** ReportDays */
         ReportDays: {
@@ -5122,10 +5208,6 @@ export interface components {
         /** ReportSummary */
         ReportSummary: {
             range: components["schemas"]["ReportRange"];
-            /** Satisfaction */
-            satisfaction: number | null;
-            /** Satisfactionresponses */
-            satisfactionResponses: number;
             totals: components["schemas"]["ReportCounts"];
         };
         /** RevokedOut */
@@ -5687,6 +5769,33 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * SurveyOut
+         * @description A closed conversation's survey: sent, rated (maybe with a comment) or ignored.
+         */
+        SurveyOut: {
+            /** Comment */
+            comment: string | null;
+            /** Conversationid */
+            conversationId: number;
+            /** Ratedat */
+            ratedAt: string | null;
+            /**
+             * Rating
+             * @description 1 (bad) to 5 (excellent)
+             */
+            rating: number | null;
+            /**
+             * Sentat
+             * Format: date-time
+             */
+            sentAt: string;
+            /**
+             * State
+             * @description sent, rated (a comment may follow), answered or ignored
+             */
+            state: string;
+        };
         /** TemplateOut */
         TemplateOut: {
             /** Body */
@@ -6216,6 +6325,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AreaMemberOut"][];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getAreaSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                area_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaSurveyOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    saveAreaSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                area_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AreaSurveyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaSurveyOut"];
                 };
             };
             /** @description Refused: `detail` says why */
@@ -8835,6 +9010,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getConversationSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
                 };
             };
             /** @description Refused: `detail` says why */

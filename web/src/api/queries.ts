@@ -21,6 +21,8 @@ export const keys = {
   /** the user's own login sessions */
   mySessions: ['auth', 'sessions'] as const,
   areaMembers: (areaId: number) => ['areas', areaId, 'members'] as const,
+  /** an area's satisfaction survey settings */
+  areaSurvey: (areaId: number) => ['areas', areaId, 'survey'] as const,
   users: ['users'] as const,
   channels: ['channels'] as const,
   channel: (id: number) => ['channels', id] as const,
@@ -87,6 +89,15 @@ export const areaMembersQuery = (areaId: number) =>
     queryFn: ({ signal }) =>
       unwrap(
         client.GET('/api/areas/{area_id}/members', { params: { path: { area_id: areaId } }, signal }),
+      ),
+  })
+
+export const areaSurveyQuery = (areaId: number) =>
+  queryOptions({
+    queryKey: keys.areaSurvey(areaId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/areas/{area_id}/survey', { params: { path: { area_id: areaId } }, signal }),
       ),
   })
 

@@ -33,6 +33,8 @@ export type Area = Schemas['AreaOut']
 export type AreaCreate = Schemas['AreaCreate']
 export type AreaUpdate = Schemas['AreaUpdate']
 export type AreaMember = Schemas['AreaMemberOut']
+export type AreaSurvey = Schemas['AreaSurveyOut']
+export type AreaSurveyInput = Schemas['AreaSurveyIn']
 
 // ---------- channels ----------
 export type Channel = Schemas['ChannelOut']

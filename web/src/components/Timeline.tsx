@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useEffect, useMemo } from 'react'
+import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { conversationEventsQuery, usersQuery } from '../api/queries'
 import { useAreas } from '../areas'
@@ -7,6 +8,18 @@ import { useAuth } from '../auth'
 import { isOverseer } from '../api/types'
 import type { Conversation, ConversationEvent } from '../api/types'
 import { clockTime, errorMessage, fullDateTime, parseDate } from '../util'
+
+const MAX_RATING = 5
+/** Events the customer caused (answering the satisfaction survey), not a person or the bot. */
+const CUSTOMER_EVENTS: ReadonlySet<string> = new Set(['survey_rated', 'survey_commented'])
+/** Events whose note the text already shows. */
+const NOTE_SHOWN: ReadonlySet<string> = new Set(['survey_commented'])
+
+/** A survey's rating from an event's `newValue` ("4"), or null when it is not one (1–5). */
+function ratingOf(value: string | null): number | null {
+  const n = Number(value)
+  return Number.isInteger(n) && n >= 1 && n <= MAX_RATING ? n : null
+}
 
 /**
  * The conversation's history (GET /events), oldest first. Conversation events refetch it
@@ -62,7 +75,7 @@ export default function Timeline({
     return userName(value)
   }
 
-  const describe = (ev: ConversationEvent): string => {
+  const describe = (ev: ConversationEvent): ReactNode => {
     switch (ev.type) {
       case 'opened':
         return t('timeline.opened')
@@ -79,9 +92,36 @@ export default function Timeline({
         })
       case 'closed':
         return t('timeline.closed')
-      default:
-        return t('timeline.other', { type: ev.type })
+      case 'survey_sent':
+        return t('timeline.surveySent')
+      case 'survey_rated': {
+        const rating = ratingOf(ev.newValue)
+        if (rating === null) break
+        return (
+          <>
+            {t('timeline.surveyRated', { rating, max: MAX_RATING })}{' '}
+            <span
+              className="timeline-stars"
+              data-testid="timeline-stars"
+              data-rating={rating}
+              aria-hidden="true"
+            >
+              {'★'.repeat(rating)}
+              <span className="timeline-stars-off">{'★'.repeat(MAX_RATING - rating)}</span>
+            </span>
+          </>
+        )
+      }
+      case 'survey_commented':
+        return t('timeline.surveyCommented', { comment: ev.note ?? '' })
     }
+    return t('timeline.other', { type: ev.type })
+  }
+
+  /** Who did it: a person, the customer (their survey answers) or the system. */
+  const actorOf = (ev: ConversationEvent): string => {
+    if (ev.actorUserId !== null) return t('timeline.by', { name: userName(ev.actorUserId) })
+    return CUSTOMER_EVENTS.has(ev.type) ? t('timeline.byCustomer') : t('timeline.bySystem')
   }
 
   const dayOf = (iso: string) =>
@@ -114,11 +154,9 @@ export default function Timeline({
                 {describe(ev)}
                 <span className="muted">
                   {' · '}
-                  {ev.actorUserId === null
-                    ? t('timeline.bySystem')
-                    : t('timeline.by', { name: userName(ev.actorUserId) })}
+                  {actorOf(ev)}
                 </span>
-                {ev.note && (
+                {ev.note && !NOTE_SHOWN.has(ev.type) && (
                   <span className="timeline-note" data-testid="timeline-note">
                     “{ev.note}”
                   </span>

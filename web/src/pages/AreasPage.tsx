@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useCallback, useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useMutation } from '@tanstack/react-query'
@@ -6,6 +6,8 @@ import { ApiError, client, unwrap } from '../api/client'
 import { useAreas } from '../areas'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
+import Modal from '../components/Modal'
+import AreaSurveyEditor from '../components/surveys/AreaSurveyEditor'
 import type { Area, AreaCreate, AreaUpdate } from '../api/types'
 import { errorMessage } from '../util'
 import { useConfirmedAction } from '../hooks'
@@ -43,6 +45,9 @@ export default function AreasPage() {
   const [draft, setDraft] = useState<Draft | null>(null)
   const [saving, setSaving] = useState(false)
   const [rowError, setRowError] = useState<{ id: number; error: unknown } | null>(null)
+  // The area whose satisfaction survey is open in a dialog.
+  const [surveyOf, setSurveyOf] = useState<Area | null>(null)
+  const closeSurvey = useCallback(() => setSurveyOf(null), [])
 
   const {
     target: toDelete,
@@ -378,6 +383,14 @@ export default function AreasPage() {
                           </button>
                           <button
                             type="button"
+                            className="btn btn-ghost btn-sm"
+                            data-testid="area-survey"
+                            onClick={() => setSurveyOf(a)}
+                          >
+                            {t('surveys.button')}
+                          </button>
+                          <button
+                            type="button"
                             className="btn btn-ghost btn-sm btn-danger-text"
                             data-testid="area-delete"
                             onClick={() => askDelete(a)}
@@ -394,6 +407,17 @@ export default function AreasPage() {
           </table>
         )}
       </div>
+
+      {surveyOf && (
+        <Modal
+          title={t('surveys.title', { name: surveyOf.name })}
+          testId="area-survey-dialog"
+          wide
+          onClose={closeSurvey}
+        >
+          <AreaSurveyEditor areaId={surveyOf.id} onSaved={closeSurvey} onCancel={closeSurvey} />
+        </Modal>
+      )}
 
       {toDelete && (
         <ConfirmDialog

@@ -22,6 +22,7 @@ import {
   basisLabel,
   csvUrl,
   formatDuration,
+  formatRating,
   formatShare,
   isoDay,
   viewerZone,
@@ -204,8 +205,12 @@ function Kpis({ s }: { s: ReportSummary }) {
       />
       <Kpi
         label={t('reports.satisfaction')}
-        value={s.satisfaction === null ? '—' : s.satisfaction.toFixed(1)}
-        note={s.satisfaction === null ? t('reports.noSurvey') : undefined}
+        value={formatRating(c.satisfaction, i18n.language)}
+        note={
+          c.satisfaction === null
+            ? t('reports.noSurvey')
+            : t('reports.satisfactionNote', { count: c.satisfactionResponses })
+        }
         testId="kpi-satisfaction"
       />
     </section>

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ReportAgent, ReportArea, ReportDay, ReportDurations, ReportQuery } from '../../api/types'
-import { basisLabel, csvUrl, formatDay, formatDuration, formatShare } from './format'
+import { basisLabel, csvUrl, formatDay, formatDuration, formatRating, formatShare } from './format'
 
 /** A table's card: its title and a link that downloads the same table as CSV. */
 function TableCard(props: { title: string; table: string; q: ReportQuery; children: ReactNode }) {
@@ -36,6 +36,17 @@ function Times({ d }: { d: ReportDurations }) {
   )
 }
 
+/** The mean survey rating and how many answers it counts ("4.5 (2)"); "—" without any. */
+function Satisfaction({ mean, count }: { mean: number | null; count: number }) {
+  const { t, i18n } = useTranslation()
+  if (mean === null) return <>—</>
+  return (
+    <span title={t('reports.satisfactionNote', { count })} data-testid="report-satisfaction">
+      {formatRating(mean, i18n.language)} <span className="muted small">({count})</span>
+    </span>
+  )
+}
+
 function TimeHeads() {
   const { t } = useTranslation()
   return (
@@ -61,6 +72,7 @@ export function DaysTable({ days, q }: { days: ReportDay[]; q: ReportQuery }) {
             <th className="num">{t('reports.messagesOut')}</th>
             <th className="num">{t('reports.botResolved')}</th>
             <TimeHeads />
+            <th className="num">{t('reports.satisfaction')}</th>
           </tr>
         </thead>
         <tbody>
@@ -78,6 +90,9 @@ export function DaysTable({ days, q }: { days: ReportDay[]; q: ReportQuery }) {
               </td>
               <td>
                 <Times d={d.resolution} />
+              </td>
+              <td className="num">
+                <Satisfaction mean={d.satisfaction} count={d.satisfactionResponses} />
               </td>
             </tr>
           ))}
@@ -102,6 +117,7 @@ export function AgentsTable({ agents, q }: { agents: ReportAgent[]; q: ReportQue
               <th className="num">{t('reports.firstResponses')}</th>
               <th className="num">{t('reports.messagesOut')}</th>
               <TimeHeads />
+              <th className="num">{t('reports.satisfaction')}</th>
             </tr>
           </thead>
           <tbody>
@@ -116,6 +132,9 @@ export function AgentsTable({ agents, q }: { agents: ReportAgent[]; q: ReportQue
                 </td>
                 <td>
                   <Times d={a.resolution} />
+                </td>
+                <td className="num">
+                  <Satisfaction mean={a.satisfaction} count={a.satisfactionResponses} />
                 </td>
               </tr>
             ))}
@@ -141,6 +160,7 @@ export function AreasTable({ areas, q }: { areas: ReportArea[]; q: ReportQuery }
             <th className="num">{t('reports.messagesOut')}</th>
             <th className="num">{t('reports.botResolved')}</th>
             <TimeHeads />
+            <th className="num">{t('reports.satisfaction')}</th>
           </tr>
         </thead>
         <tbody>
@@ -158,6 +178,9 @@ export function AreasTable({ areas, q }: { areas: ReportArea[]; q: ReportQuery }
               </td>
               <td>
                 <Times d={a.resolution} />
+              </td>
+              <td className="num">
+                <Satisfaction mean={a.satisfaction} count={a.satisfactionResponses} />
               </td>
             </tr>
           ))}

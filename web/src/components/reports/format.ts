@@ -22,6 +22,12 @@ export function formatShare(share: number | null, lang: string): string {
   return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(share)
 }
 
+/** A mean survey rating (1–5) with one or two decimals ("4.0", "4.25"); "—" without one. */
+export function formatRating(mean: number | null, lang: string): string {
+  if (mean === null) return '—'
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 2 }).format(mean)
+}
+
 /**
  * A report day ("2026-03-09", already the viewer's day) as the viewer's language writes it.
  * Read as UTC and written in UTC so that no time zone moves it to the day before.
