@@ -65,7 +65,9 @@ def prepare_databases(database_url: str | None, workdir: Path) -> BenchDatabases
         raise BenchError(f"unsupported database {backend!r} (SQLite, PostgreSQL or MySQL)")
     base = f"helpline_bench_{secrets.token_hex(4)}"
     names = {"server": base, **{v: f"{base}_{v}" for v in variants}}
-    admin_db = "postgres" if backend == "postgresql" else None
+    # MySQL needs no database to create one; `URL.set(database=None)` would keep the old
+    # name (set() ignores None), so it is an empty name there.
+    admin_db = "postgres" if backend == "postgresql" else ""
     admin_url = url.set(database=admin_db).render_as_string(hide_password=False)
     dbs = BenchDatabases(
         kind=backend,
