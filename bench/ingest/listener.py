@@ -153,7 +153,8 @@ async def _crowd(base_url: str, cookie: str, prefix: str, n: int, conn: Any) -> 
         ws: aiohttp.ClientWebSocketResponse | None = None
         try:
             async with handshakes:  # a few at a time: 500 at once would time out
-                ws = await session.ws_connect(ws_url, headers={"Cookie": cookie}, autoping=False)
+                # autoping: answer the server's WebSocket pings, or uvicorn closes us (1011)
+                ws = await session.ws_connect(ws_url, headers={"Cookie": cookie})
                 if not (await ws.receive_str()).startswith("0"):
                     raise RuntimeError("no Engine.IO open packet")
                 await ws.send_str("40")
