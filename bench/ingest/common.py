@@ -52,7 +52,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "consoles500", "50 known customers, bot paused, 500 consoles",
-            customers=50, messages=1000, rate=200, duration=5, consoles=500, bot=False,
+            customers=50, messages=1000, rate=200, duration=3, consoles=500, bot=False,
             target_p99_ms=250,
         ),
         Scenario(

@@ -238,7 +238,9 @@ async def run_load(
         # Idle connections close before uvicorn's 5 s keep-alive does: otherwise a request
         # may go out on a socket the server is closing ("Can not write request body").
         connector=aiohttp.TCPConnector(limit=sc.customers * sc.in_flight, keepalive_timeout=3.0),
-        timeout=aiohttp.ClientTimeout(total=60.0),
+        # Generous: an overloaded scenario (500 consoles) queues its POSTs for tens of
+        # seconds, which is a missed target, not a lost message.
+        timeout=aiohttp.ClientTimeout(total=180.0),
         cookie_jar=aiohttp.DummyCookieJar(),
         trust_env=False,
     ) as client:
