@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench.ingest.common import BATCH, CHANNEL_ID, customer_phone, now
+from bench.ingest.common import BATCH, CHANNEL_ID, Scenario, customer_phone, now
 from bench.ingest.databases import BenchDatabases
 
 # --- baseline: the same rows, straight into a fresh database --------------------------------
@@ -170,21 +170,27 @@ async def baseline_service(url: str, customers: int, messages: int) -> dict[str,
     }
 
 
-def run_baselines(dbs: BenchDatabases, customers: int, messages: int) -> dict[str, Any]:
+def run_baselines(
+    dbs: BenchDatabases, scenarios: list[Scenario], info: bool = True
+) -> dict[str, Any]:
+    """Per scenario, the same inbound rows one transaction each (the ratio's denominator);
+    for the first scenario also one transaction per 100 and `ingest_message()` (info)."""
     from helpline.migrations.runner import upgrade
 
-    out: dict[str, Any] = {}
+    first = scenarios[0]
     jobs: dict[str, Callable[[str], Coroutine[Any, Any, dict[str, Any]]]] = {
-        "per_message": lambda u: baseline_core(u, customers, messages, 1),
-        "batched": lambda u: baseline_core(u, customers, messages, BATCH),
-        "service": lambda u: baseline_service(u, customers, messages),
+        f"per_message_{sc.name}": (
+            lambda u, sc=sc: baseline_core(u, sc.customers, sc.messages, 1)  # type: ignore[misc]
+        )
+        for sc in scenarios
     }
+    if info:
+        jobs["batched"] = lambda u: baseline_core(u, first.customers, first.messages, BATCH)
+        jobs["service"] = lambda u: baseline_service(u, first.customers, first.messages)
+    out: dict[str, Any] = {}
     for name, job in jobs.items():
         url = dbs.baseline_urls[name]
-        print(
-            f"baseline {name}: migrating a fresh database and inserting {messages} messages ...",
-            flush=True,
-        )
+        print(f"baseline {name}: migrating a fresh database and inserting ...", flush=True)
         upgrade(url)  # must run outside an event loop
         out[name] = asyncio.run(job(url))
     return out
