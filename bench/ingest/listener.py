@@ -38,10 +38,13 @@ async def _listen(base_url: str, cookie: str, prefix: str, conn: Any) -> None:
 
     async def on_message_new(payload: Any) -> None:
         t = now()
-        body = payload.get("message", {}).get("body", "") if isinstance(payload, dict) else ""
+        message = payload.get("message", {}) if isinstance(payload, dict) else {}
+        body = message.get("body") or ""
         if body.startswith(prefix):
             received.append((body, t))
             changed.set()
+        elif message.get("sender") == "bot":  # the bot's greetings and answers: counted
+            others["message:new (bot)"] += 1
 
     async def on_other(event: str, *_: Any) -> None:  # catch-all: events without a handler
         others[event] += 1

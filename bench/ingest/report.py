@@ -55,6 +55,12 @@ def _print_scenario(name: str, r: dict[str, Any]) -> None:
         f" {fmt_ms(pc['http_latency']['p99_ms'])} ms; bench client CPU"
         f" {tp['client_cpu_s']:.1f}s / {pc['client_cpu_s']:.1f}s"
     )
+    if sc["bot"]:
+        bot = "message:new (bot)"
+        print(
+            f"  bot: {tp['other_events'].get(bot, 0)} / {pc['other_events'].get(bot, 0)}"
+            " of its messages (greetings, answers) reached the timed console"
+        )
     if "send_lag" in pc:
         print(
             f"  paced: offered {pc['offered_per_s']:.1f} msg/s,"
