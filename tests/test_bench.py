@@ -2,6 +2,13 @@
 
 It fails on what a benchmark must never do: lose a message, or leave a console without its
 `message:new` event. It never asserts on a time: CI machines are too noisy for that.
+
+CI runs the scenario that covers most: `bot`, where every customer is new and the bot
+greets each (contact, conversation, the bot's answers and their deliveries on top of the
+inbound row), with three consoles listening (one timed Socket.IO client, two counting
+sockets). The other scenarios differ only in their figures (known customers, more
+consoles, messages in flight); `make bench` runs them. Small figures keep the three runs
+to about a quarter of a minute each, most of it the server's start and the baseline's.
 """
 
 from __future__ import annotations
@@ -19,8 +26,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import MARIADB_ADMIN_URL, PG_ADMIN_URL, REQUIRE_ALL, ROOT
 
-# A few hundred messages in all: the warm-up's 20, 150 at full speed, 60 paced.
-SHORT = ["--quick", "--messages", "150", "--customers", "10", "--rate", "30", "--duration", "2"]
+CUSTOMERS = 8
+CONSOLES = 3
+# The warm-up's 10 messages, 40 at full speed from 8 new customers, then 1 s at 20 msg/s
+# (20 messages) from 8 more new customers.
+SHORT = [
+    "--quick", "--scenario", "bot", "--customers", str(CUSTOMERS), "--messages", "40",
+    "--rate", "20", "--duration", "1", "--consoles", str(CONSOLES),
+]  # fmt: skip
 
 
 async def _reachable(admin_url: str) -> str | None:
@@ -57,6 +70,8 @@ def assert_nothing_lost(report: dict) -> None:
             assert phase["posted"] > 0, name
             assert phase["accepted_201"] == phase["posted"], (name, phase["statuses"])
             assert phase["events_received"] == phase["accepted_201"], name
+            assert phase["consoles"] == CONSOLES, name
+            assert phase["consoles_dropped"] == 0, (name, phase["consoles_dropped_why"])
             assert phase["console_events_missing"] == 0, name
         # the raw baseline ran too and gave the ratio its denominator
         assert scenario["baseline_per_message"] > 0
@@ -66,7 +81,7 @@ def assert_nothing_lost(report: dict) -> None:
 async def test_the_short_benchmark_loses_no_message_and_no_event(
     backend: str, tmp_path: Path
 ) -> None:
-    args = ["--scenario", "desk", "--consoles", "3"]
+    args = []
     admin_url = {"postgresql": PG_ADMIN_URL, "mariadb": MARIADB_ADMIN_URL}.get(backend)
     if admin_url is not None:
         problem = await _reachable(admin_url)
@@ -77,14 +92,12 @@ async def test_the_short_benchmark_loses_no_message_and_no_event(
         args += ["--database-url", admin_url]
     report = await asyncio.to_thread(run_bench, tmp_path, *args)
     assert_nothing_lost(report)
-    assert list(report["scenarios"]) == ["desk"]
-    assert report["scenarios"]["desk"]["phases"]["paced"]["consoles"] == 3
-
-
-async def test_the_bot_and_burst_scenarios_deliver_every_event(tmp_path: Path) -> None:
-    """SQLite only: the scenarios differ in the workload, not in the database code."""
-    args = ["--scenario", "bot", "--scenario", "burst", "--consoles", "2", "--messages", "60"]
-    report = await asyncio.to_thread(run_bench, tmp_path, *args)
-    assert_nothing_lost(report)
-    assert report["scenarios"]["bot"]["scenario"]["bot"] is True
-    assert report["scenarios"]["burst"]["scenario"]["in_flight"] > 1
+    assert list(report["scenarios"]) == ["bot"]
+    bot = report["scenarios"]["bot"]
+    assert bot["scenario"]["bot"] is True
+    # Both phases write from phones never seen: the bot greets each of those customers.
+    # Its messages are written and announced in the same transaction as the customer's,
+    # just before it, so they are in by the time the customer's event is.
+    for name in ("throughput", "paced"):
+        greeted = bot["phases"][name]["other_events"].get("message:new (bot)", 0)
+        assert greeted >= CUSTOMERS, (name, bot["phases"][name]["other_events"])

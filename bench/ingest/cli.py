@@ -13,8 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.ingest.baseline import run_baselines
+from bench.ingest.baseline import BaselinePreparation, baseline_names, run_baselines
 from bench.ingest.common import (
+    IDLE_S,
+    QUICK_IDLE_S,
+    QUICK_WARMUP_MESSAGES,
     RESULTS_DIR,
     SCENARIOS,
     WARMUP_MESSAGES,
@@ -67,7 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="CI's short run: a 20-message warm-up and only the per-message baseline",
+        help=f"CI's short run: a {QUICK_WARMUP_MESSAGES}-message warm-up, {QUICK_IDLE_S:g} s of"
+        " idle CPU measured and only the per-message baseline",
     )
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--output", type=Path, help="results JSON (default: bench/results/...)")
@@ -104,7 +108,13 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
     return [replace(SCENARIOS[n], **changes) for n in picked]
 
 
-def run_scenario(sc: Scenario, args: argparse.Namespace, dbs: BenchDatabases, workdir: Path) -> Any:
+def run_scenario(
+    sc: Scenario,
+    args: argparse.Namespace,
+    dbs: BenchDatabases,
+    workdir: Path,
+    preparation: BaselinePreparation,
+) -> Any:
     (workdir / sc.name).mkdir()
     server = Server(
         workdir / sc.name, dbs.server_urls[sc.name], args.port or free_port(), args.workers,
@@ -118,7 +128,10 @@ def run_scenario(sc: Scenario, args: argparse.Namespace, dbs: BenchDatabases, wo
     )
     try:
         server.start()
-        return asyncio.run(run_load(sc, server, 20 if args.quick else WARMUP_MESSAGES))
+        preparation.wait()  # the baselines' databases, made while the server starts
+        if args.quick:
+            return asyncio.run(run_load(sc, server, QUICK_WARMUP_MESSAGES, QUICK_IDLE_S))
+        return asyncio.run(run_load(sc, server, WARMUP_MESSAGES, IDLE_S))
     finally:
         server.stop()
 
@@ -128,9 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     picked = scenarios(args)
     workdir = Path(tempfile.mkdtemp(prefix="helpline-bench-"))
     dbs: BenchDatabases | None = None
+    preparation: BaselinePreparation | None = None
     try:
         dbs = prepare_databases(args.database_url, workdir, [sc.name for sc in picked])
-        runs = {sc.name: run_scenario(sc, args, dbs, workdir) for sc in picked}
+        preparation = BaselinePreparation(dbs, baseline_names(picked, info=not args.quick))
+        runs = {sc.name: run_scenario(sc, args, dbs, workdir, preparation) for sc in picked}
         baseline = run_baselines(dbs, picked, info=not args.quick)
         report = build_report(args, dbs, picked, runs, baseline)
         problems = real_errors(report)
@@ -151,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
+        if preparation is not None:
+            preparation.join()  # it may still use a database we are about to drop
         if dbs is not None:
             drop_databases(dbs)
         if args.keep:

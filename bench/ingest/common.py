@@ -64,6 +64,11 @@ SCENARIOS: dict[str, Scenario] = {
 
 WARMUP_CUSTOMERS = 10
 WARMUP_MESSAGES = 100
+IDLE_S = 2.0  # how long the server's idle CPU is measured
+# --quick (CI's short run): a shorter warm-up and idle measurement, only the per-message
+# baseline. The phases themselves take the CLI's figures.
+QUICK_WARMUP_MESSAGES = 10
+QUICK_IDLE_S = 0.5
 EVENT_GRACE_S = 30.0  # how long to wait for stragglers after a phase
 BATCH = 100
 

@@ -16,6 +16,7 @@ from bench.ingest.common import (
     CHANNEL_ID,
     COOKIE_NAME,
     EVENT_GRACE_S,
+    IDLE_S,
     WARMUP_CUSTOMERS,
     WARMUP_MESSAGES,
     BenchError,
@@ -170,7 +171,7 @@ class Runner:
         senders = (sender(w) for w in range(customers * in_flight))
         return await self._measure(phase, asyncio.gather(*senders))
 
-    async def idle_cpu(self, seconds: float = 2.0) -> float:
+    async def idle_cpu(self, seconds: float = IDLE_S) -> float:
         """Share of a core the server burns doing nothing (timers, polls): part of every
         per-message CPU figure at a low rate."""
         cpu0, t0 = self.server.cpu_seconds(), now()
@@ -228,7 +229,7 @@ async def pause_bots(client: aiohttp.ClientSession, cookie: str, csrf: str) -> N
 
 
 async def run_load(
-    sc: Scenario, server: Server, warmup: int = WARMUP_MESSAGES
+    sc: Scenario, server: Server, warmup: int = WARMUP_MESSAGES, idle_s: float = IDLE_S
 ) -> tuple[dict[str, Phase], float]:
     """The scenario's phases on a started server, and the server's idle CPU (share of a core)."""
     # One session, one keep-alive connection per sender (HTTP/1.1). aiohttp's client costs
@@ -257,7 +258,7 @@ async def run_load(
             await crowd.start()
             runner = Runner(client, csrf, cookie, run_id, server, listener, crowd)
             phases: dict[str, Phase] = {}
-            idle = await runner.idle_cpu()
+            idle = await runner.idle_cpu(idle_s)
             print(
                 f"  warm-up: {warmup} messages from {WARMUP_CUSTOMERS} other phones ...",
                 flush=True,

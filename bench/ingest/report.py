@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from bench.ingest.common import BATCH, WARMUP_MESSAGES, Scenario
+from bench.ingest.common import BATCH, QUICK_WARMUP_MESSAGES, WARMUP_MESSAGES, Scenario
 from bench.ingest.databases import BenchDatabases, _display_url
 from bench.ingest.load import Phase
 
@@ -164,7 +164,7 @@ def build_report(
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "warmup_messages": WARMUP_MESSAGES,
+            "warmup_messages": QUICK_WARMUP_MESSAGES if args.quick else WARMUP_MESSAGES,
         },
         "scenarios": out,
         "baseline": baseline,
