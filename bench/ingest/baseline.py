@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench.ingest.common import BATCH, CHANNEL_ID, customer_phone, now
+from bench.ingest.common import BATCH, CHANNEL_ID, BenchError, Scenario, customer_phone, now
 from bench.ingest.databases import BenchDatabases
 
 # --- baseline: the same rows, straight into a fresh database --------------------------------
@@ -48,7 +49,6 @@ async def baseline_core(url: str, customers: int, messages: int, batch: int) -> 
     from helpline.db import create_engine
     from helpline.models import Base
 
-    await _fresh_channel_db(url)
     t = Base.metadata.tables
     contacts, convs, events, msgs = (
         t["contacts"],
@@ -140,7 +140,6 @@ async def baseline_service(url: str, customers: int, messages: int) -> dict[str,
     from helpline.wiring import connect_hooks
 
     connect_hooks()  # as create_app does: the bot takes its turn in ingest
-    await _fresh_channel_db(url)
     db = Database(url)
     try:
         t0 = now()
@@ -170,21 +169,74 @@ async def baseline_service(url: str, customers: int, messages: int) -> dict[str,
     }
 
 
-def run_baselines(dbs: BenchDatabases, customers: int, messages: int) -> dict[str, Any]:
+def baseline_names(scenarios: list[Scenario], info: bool = True) -> list[str]:
+    """Per scenario, the same inbound rows one transaction each (the ratio's denominator);
+    with `info`, for the first scenario also one transaction per 100 and `ingest_message()`."""
+    names = [f"per_message_{sc.name}" for sc in scenarios]
+    return [*names, "batched", "service"] if info else names
+
+
+def _prepare(dbs: BenchDatabases, names: list[str]) -> None:
     from helpline.migrations.runner import upgrade
 
-    out: dict[str, Any] = {}
-    jobs: dict[str, Callable[[str], Coroutine[Any, Any, dict[str, Any]]]] = {
-        "per_message": lambda u: baseline_core(u, customers, messages, 1),
-        "batched": lambda u: baseline_core(u, customers, messages, BATCH),
-        "service": lambda u: baseline_service(u, customers, messages),
-    }
-    for name, job in jobs.items():
+    for name in names:
         url = dbs.baseline_urls[name]
-        print(
-            f"baseline {name}: migrating a fresh database and inserting {messages} messages ...",
-            flush=True,
-        )
         upgrade(url)  # must run outside an event loop
-        out[name] = asyncio.run(job(url))
+        asyncio.run(_fresh_channel_db(url))
+
+
+class BaselinePreparation:
+    """Migrates and seeds the baselines' fresh databases in a thread, while the first
+    scenario's server starts (migrating its own database, with its imports, is most of a
+    short run). Joined before any load phase, so it never competes with what is timed;
+    the inserts themselves run after the servers stop (`run_baselines`)."""
+
+    def __init__(self, dbs: BenchDatabases, names: list[str]):
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(dbs, names), name="baseline-prepare", daemon=True
+        )
+
+    def _run(self, dbs: BenchDatabases, names: list[str]) -> None:
+        try:
+            _prepare(dbs, names)
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait()
+            self.error = exc
+
+    def start(self) -> None:
+        """Once, by the first scenario, just after its server was started."""
+        if self._thread.ident is None:
+            print("  migrating the baselines' fresh databases meanwhile ...", flush=True)
+            self._thread.start()
+
+    def join(self) -> None:
+        if self._thread.ident is not None:
+            self._thread.join()
+
+    def wait(self) -> None:
+        self.start()
+        self.join()
+        if self.error is not None:
+            raise BenchError(f"preparing the baseline databases failed: {self.error!r}")
+
+
+def run_baselines(
+    dbs: BenchDatabases, scenarios: list[Scenario], info: bool = True
+) -> dict[str, Any]:
+    """The baselines' inserts, into databases `BaselinePreparation` migrated and seeded."""
+    first = scenarios[0]
+    jobs: dict[str, Callable[[str], Coroutine[Any, Any, dict[str, Any]]]] = {
+        f"per_message_{sc.name}": (
+            lambda u, sc=sc: baseline_core(u, sc.customers, sc.messages, 1)  # type: ignore[misc]
+        )
+        for sc in scenarios
+    }
+    if info:
+        jobs["batched"] = lambda u: baseline_core(u, first.customers, first.messages, BATCH)
+        jobs["service"] = lambda u: baseline_service(u, first.customers, first.messages)
+    assert list(jobs) == baseline_names(scenarios, info)
+    out: dict[str, Any] = {}
+    for name, job in jobs.items():
+        print(f"baseline {name}: inserting ...", flush=True)
+        out[name] = asyncio.run(job(dbs.baseline_urls[name]))
     return out

@@ -18,8 +18,8 @@ class BenchDatabases:
     """The server's database and one fresh database per baseline variant."""
 
     kind: str  # sqlite | postgresql | mysql
-    server_url: str
-    baseline_urls: dict[str, str]
+    server_urls: dict[str, str]  # one fresh database per scenario
+    baseline_urls: dict[str, str]  # per_message_<scenario>, batched, service
     admin_url: str | None = None  # server-level URL used to create/drop (non-SQLite)
     created: list[str] = field(default_factory=list)
 
@@ -43,12 +43,14 @@ async def _admin_exec(admin_url: str, statements: list[str]) -> None:
         await engine.dispose()
 
 
-def prepare_databases(database_url: str | None, workdir: Path) -> BenchDatabases:
-    variants = ["per_message", "batched", "service"]
+def prepare_databases(
+    database_url: str | None, workdir: Path, scenarios: list[str]
+) -> BenchDatabases:
+    variants = [f"per_message_{s}" for s in scenarios] + ["batched", "service"]
     if not database_url:
         return BenchDatabases(
             kind="sqlite",
-            server_url=f"sqlite+aiosqlite:///{workdir / 'server' / 'bench.db'}",
+            server_urls={s: f"sqlite+aiosqlite:///{workdir / s / 'bench.db'}" for s in scenarios},
             baseline_urls={
                 v: f"sqlite+aiosqlite:///{workdir / f'baseline-{v}.db'}" for v in variants
             },
@@ -64,18 +66,23 @@ def prepare_databases(database_url: str | None, workdir: Path) -> BenchDatabases
     if backend not in ("postgresql", "mysql"):
         raise BenchError(f"unsupported database {backend!r} (SQLite, PostgreSQL or MySQL)")
     base = f"helpline_bench_{secrets.token_hex(4)}"
-    names = {"server": base, **{v: f"{base}_{v}" for v in variants}}
-    admin_db = "postgres" if backend == "postgresql" else None
+    servers = {s: f"{base}_{s}" for s in scenarios}
+    bases = {v: f"{base}_{v}" for v in variants}
+    # MySQL needs no database to create one; `URL.set(database=None)` would keep the old
+    # name (set() ignores None), so it is an empty name there.
+    admin_db = "postgres" if backend == "postgresql" else ""
     admin_url = url.set(database=admin_db).render_as_string(hide_password=False)
     dbs = BenchDatabases(
         kind=backend,
-        server_url=url.set(database=names["server"]).render_as_string(hide_password=False),
+        server_urls={
+            s: url.set(database=n).render_as_string(hide_password=False) for s, n in servers.items()
+        },
         baseline_urls={
-            v: url.set(database=names[v]).render_as_string(hide_password=False) for v in variants
+            v: url.set(database=n).render_as_string(hide_password=False) for v, n in bases.items()
         },
         admin_url=admin_url,
     )
-    for name in names.values():
+    for name in [*servers.values(), *bases.values()]:
         asyncio.run(_admin_exec(admin_url, [f"CREATE DATABASE {name}"]))
         dbs.created.append(name)
     return dbs

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.ingest.common import HOST, BenchError, now, process_tree_cpu
+from helpline.config import RATE_LIMIT_CLASSES
 
 # --- the server ---------------------------------------------------------------------------
 
@@ -51,6 +52,9 @@ class Server:
             SESSION_SECRET=secrets.token_urlsafe(48),
             PYTHONUNBUFFERED="1",
         )
+        # The API's rate limits (helpline/auth/ratelimit.py) count per user, and the whole
+        # bench is one admin: off, so a run measures ingest and fan-out, never a 429.
+        env.update({f"RATE_LIMIT_{name.upper()}": "off" for name in RATE_LIMIT_CLASSES})
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         self.log_file = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
