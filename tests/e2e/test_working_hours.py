@@ -160,6 +160,8 @@ async def test_supervisor_sees_own_areas_and_operator_no_screen(
     await expect(page.get_by_test_id("wh-area").locator("option")).to_have_text(["Soporte"])
     await expect(page.get_by_test_id("wh-form")).to_be_visible()
     await expect(page.get_by_test_id("wh-status")).to_be_visible()
+    # The area's satisfaction survey is set here too (the Areas screen is admins' only).
+    await expect(page.get_by_test_id("wh-survey")).to_contain_text("Soporte")
 
     await log_out(page)
 

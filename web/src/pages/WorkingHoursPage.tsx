@@ -6,6 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { client, unwrap } from '../api/client'
 import { keys, workingHoursQuery, workingHoursStatusQuery } from '../api/queries'
 import { useAreas } from '../areas'
+import AreaSurveyEditor from '../components/surveys/AreaSurveyEditor'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
@@ -482,7 +483,14 @@ export default function WorkingHoursPage() {
           {t('workingHours.noAreas')}
         </div>
       ) : (
-        <AreaSchedule key={areaId} areaId={areaId} onDirtyChange={setDirty} />
+        <>
+          <AreaSchedule key={areaId} areaId={areaId} onDirtyChange={setDirty} />
+          {/* Supervisors reach their areas' survey here (the Areas screen is admins'). */}
+          <section className="card" data-testid="wh-survey">
+            <h2>{t('surveys.title', { name: choices.find((a) => a.id === areaId)?.name ?? '' })}</h2>
+            <AreaSurveyEditor key={areaId} areaId={areaId} />
+          </section>
+        </>
       )}
 
       {pendingArea !== null && (
