@@ -111,13 +111,15 @@ async def test_qr_session_lifecycle(
         return any(m.body == "¡Hola Ana!" for m in session.sent)
 
     await eventually(delivered_by_session)
-    await session.link.status(StatusUpdate(f"fake-{sent.json()['id']}", "read"))
 
-    async def read() -> bool:
+    async def status_is(wanted: str) -> bool:
         page = (await admin.get("/api/messages", params={"conversationId": conv["id"]})).json()
-        return any(m["id"] == sent.json()["id"] and m["status"] == "read" for m in page["items"])
+        return any(m["id"] == sent.json()["id"] and m["status"] == wanted for m in page["items"])
 
-    await eventually(read)
+    # The receipt follows the send's own record (an earlier one finds no message yet).
+    await eventually(lambda: status_is("sent"))
+    await session.link.status(StatusUpdate(f"fake-{sent.json()['id']}", "read"))
+    await eventually(lambda: status_is("read"))
 
     stopped = await admin.post(f"/api/channels/{channel_id}/stop")
     assert stopped.json()["status"] == "disconnected"
