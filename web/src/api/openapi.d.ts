@@ -2927,6 +2927,11 @@ export interface components {
             /** Phone */
             phone?: string | null;
             /**
+             * Phoneregion
+             * @description e.g. AR; empty: the deployment's default
+             */
+            phoneRegion?: string | null;
+            /**
              * Provider
              * @default sandbox
              */
@@ -3068,6 +3073,11 @@ export interface components {
             name: string;
             /** Phone */
             phone: string | null;
+            /**
+             * Phoneregion
+             * @description numbers without a country code are read in it; null: DEFAULT_PHONE_REGION
+             */
+            phoneRegion: string | null;
             /** Provider */
             provider: string;
             /** Qr */
@@ -3132,6 +3142,11 @@ export interface components {
             name?: string | null;
             /** Phone */
             phone?: string | null;
+            /**
+             * Phoneregion
+             * @description e.g. AR; empty: the deployment's default
+             */
+            phoneRegion?: string | null;
             /**
              * Unknownreply
              * @description empty: none
