@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     client_url: str = ""
     auto_close_minutes: int = Field(30, ge=0)
     scheduler_interval_ms: int = Field(300_000, gt=0)
+    # How often service-target deadlines are updated and breaches alerted (helpline.targets).
+    targets_interval_seconds: float = Field(15, gt=0)
     auto_close_message: str = "Chat finalizado por inactividad"
     redis_url: str | None = None
     upload_dir: Path = Path("./data/uploads")
