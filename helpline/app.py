@@ -85,6 +85,8 @@ from helpline.sending import idempotency
 from helpline.sending.router import router as sending_router
 from helpline.surveys.router import areas_router as survey_areas_router
 from helpline.surveys.router import conversations_router as survey_conversations_router
+from helpline.targets import service as targets_service
+from helpline.targets.router import router as targets_router
 from helpline.templates.router import router as templates_router
 from helpline.tokens.router import router as tokens_router
 from helpline.webhooks.gateway import router as gateway_webhooks_router
@@ -126,6 +128,7 @@ def _lifespan(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
             (HEARTBEAT.total_seconds(), lambda: heartbeat(db), "presence-heartbeat"),
             (30, lambda: release_absent_operators(db, settings), "presence-grace"),
             (60, lambda: open_queues(db), "open-queues"),
+            (settings.targets_interval_seconds, lambda: targets_service.sweep(db), "targets"),
             (3600, lambda: audit_service.prune(db, settings.audit_retention_days), "audit-prune"),
             (3600, lambda: idempotency.prune(db), "idempotency-prune"),
         ]
@@ -252,6 +255,7 @@ def create_fastapi(settings: Settings, db: Database) -> FastAPI:
         bot_rules_channel_router,
         survey_areas_router,
         survey_conversations_router,
+        targets_router,
         channels_router,
         bot_router,
         conversations_router,

@@ -102,6 +102,14 @@ def to_async_url(url: str) -> str:
     return f"{_ASYNC_DRIVERS.get(scheme, scheme)}://{rest}"
 
 
+def phone_region(value: str) -> str:
+    """A region numbers without a country code are read in: "" (none) or a known code."""
+    region = value.strip().upper()
+    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError("must be a two-letter country code such as AR, BR or ES")
+    return region
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
@@ -123,6 +131,8 @@ class Settings(BaseSettings):
     client_url: str = ""
     auto_close_minutes: int = Field(30, ge=0)
     scheduler_interval_ms: int = Field(300_000, gt=0)
+    # How often service-target deadlines are updated and breaches alerted (helpline.targets).
+    targets_interval_seconds: float = Field(15, gt=0)
     auto_close_message: str = "Chat finalizado por inactividad"
     redis_url: str | None = None
     upload_dir: Path = Path("./data/uploads")
@@ -204,10 +214,7 @@ class Settings(BaseSettings):
     @field_validator("default_phone_region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        region = value.strip().upper()
-        if region and region not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError("must be a two-letter country code such as AR, BR or ES")
-        return region
+        return phone_region(value)
 
     @field_validator(*(f"rate_limit_{name}" for name in RATE_LIMIT_CLASSES))
     @classmethod

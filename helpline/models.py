@@ -28,6 +28,7 @@ from helpline.presence.models import ConsoleSocket
 from helpline.quick_replies.models import QuickReply
 from helpline.sending.models import IdempotencyKey
 from helpline.surveys.models import AreaSurvey, Survey
+from helpline.targets.models import AreaTargets, TargetBreach
 from helpline.templates.models import MessageTemplate
 from helpline.tokens.models import ApiToken
 from helpline.working_hours.models import DateException, WeeklyInterval
@@ -37,6 +38,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "AreaSurvey",
+    "AreaTargets",
     "Base",
     "BotSettings",
     "Category",
@@ -75,6 +77,7 @@ __all__ = [
     "Pipeline",
     "QuickReply",
     "Survey",
+    "TargetBreach",
     "Stage",
     "User",
     "UserArea",

@@ -57,6 +57,9 @@ class Channel(Base):
         Boolean, default=False, server_default=false()
     )
     unknown_reply: Mapped[str | None] = mapped_column(String(1000))
+    # Numbers typed without a country code for this channel (the sending API) are read in
+    # this region; NULL: the deployment's DEFAULT_PHONE_REGION.
+    phone_region: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -9,6 +9,7 @@ from helpline.auth.schemas import ApiModel
 from helpline.channels.models import Channel
 from helpline.channels.providers import PROVIDERS, masked_config, missing_config, provider_class
 from helpline.channels.providers.base import has_reply_window
+from helpline.config import phone_region
 from helpline.db import RowId
 
 
@@ -29,6 +30,10 @@ class ChannelOut(ApiModel):
     # Known contacts only: other senders' messages are not stored, only counted.
     known_contacts_only: bool = False
     unknown_reply: str | None = None
+    phone_region: str | None = Field(
+        default=None,
+        description="numbers without a country code are read in it; null: DEFAULT_PHONE_REGION",
+    )
     dropped_today: int = Field(default=0, description="messages not kept today (UTC)")
     created_at: datetime
 
@@ -50,6 +55,7 @@ class ChannelOut(ApiModel):
             reply_window=known and has_reply_window(provider_class(channel.provider)),
             known_contacts_only=bool(channel.known_contacts_only),
             unknown_reply=channel.unknown_reply,
+            phone_region=channel.phone_region,
             created_at=channel.created_at,
         )
 
@@ -62,6 +68,10 @@ def _known_provider(value: str) -> str:
 
 def _optional_text(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
+
+
+def _optional_region(value: str | None) -> str | None:
+    return (phone_region(value) or None) if value is not None else None
 
 
 def _check_config(provider: str, config: dict[str, Any]) -> None:
@@ -79,9 +89,13 @@ class ChannelCreate(ApiModel):
     default_area_id: RowId | None = None
     known_contacts_only: bool = False
     unknown_reply: str | None = Field(default=None, max_length=1000)
+    phone_region: str | None = Field(
+        default=None, max_length=2, description="e.g. AR; empty: the deployment's default"
+    )
 
     _provider = field_validator("provider")(_known_provider)
     _reply = field_validator("unknown_reply")(_optional_text)
+    _region = field_validator("phone_region")(_optional_region)
 
     @model_validator(mode="after")
     def _provider_config(self) -> ChannelCreate:
@@ -100,8 +114,12 @@ class ChannelUpdate(ApiModel):
     default_area_id: RowId | None = None
     known_contacts_only: bool | None = None
     unknown_reply: str | None = Field(default=None, max_length=1000, description="empty: none")
+    phone_region: str | None = Field(
+        default=None, max_length=2, description="e.g. AR; empty: the deployment's default"
+    )
 
     _reply = field_validator("unknown_reply")(_optional_text)
+    _region = field_validator("phone_region")(_optional_region)
 
 
 class ChannelMetadata(ApiModel):

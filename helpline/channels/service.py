@@ -111,6 +111,7 @@ async def create_channel(session: AsyncSession, data: ChannelCreate) -> Channel:
         default_area_id=data.default_area_id,
         known_contacts_only=data.known_contacts_only,
         unknown_reply=data.unknown_reply,
+        phone_region=data.phone_region,
         enabled=True,
     )
     session.add(channel)
@@ -135,6 +136,8 @@ async def update_channel(session: AsyncSession, channel: Channel, data: ChannelU
         channel.known_contacts_only = data.known_contacts_only
     if "unknown_reply" in fields:
         channel.unknown_reply = data.unknown_reply
+    if "phone_region" in fields:
+        channel.phone_region = data.phone_region
     if data.config is not None:
         merged = merge_config(channel.provider, channel.config or {}, data.config)
         missing = missing_config(channel.provider, merged)

@@ -44,6 +44,11 @@ class Conversation(Base):
     courtesy_sent_on: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # dashboard
+    # When a person first answered (not the bot): the first-response target is then met.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The area's service targets for it (helpline.targets computes them; NULL: none).
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     assigned_user: Mapped[User | None] = relationship(lazy="joined")

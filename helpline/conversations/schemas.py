@@ -39,6 +39,10 @@ class ConversationOut(ApiModel):
     created_at: datetime
     closed_at: datetime | None
     labels: list[LabelRef] = []
+    first_response_at: datetime | None = None
+    # Service targets (the area's): due by then; close to it in its last fifth.
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
 
 class ConversationEventOut(ApiModel):
@@ -57,13 +61,14 @@ StatusFilter = Literal["active", "closed", "all"]
 class InboxQuery(ApiModel):
     """The conversation list's filters: `view` mine (assigned to me) or unassigned (the
     queue), `areaId`, `status`, `q` over contact name, phone and message text, and `sort`
-    by last activity (newest first) or by waiting time (longest waiting first)."""
+    by last activity (newest first), by waiting time (longest waiting first) or by the
+    nearest service-target deadline."""
 
     status: StatusFilter = "active"
     view: Literal["all", "mine", "unassigned"] = "all"
     area_id: RowId | None = None
     q: str | None = Field(default=None, max_length=100)
-    sort: Literal["activity", "waiting"] = "activity"
+    sort: Literal["activity", "waiting", "due"] = "activity"
     label: int | None = Field(default=None, description="only conversations with this label id")
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=30, ge=1, le=200)

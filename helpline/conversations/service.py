@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -128,10 +128,28 @@ async def list_conversations(
     if f.sort == "waiting":  # longest waiting first; those nobody waits on go last
         waiting_first = Conversation.waiting_since.is_(None)  # false sorts first
         order = (waiting_first, Conversation.waiting_since.asc(), Conversation.id.asc())
+    elif f.sort == "due":  # the nearest service-target deadline first; those without last
+        due = next_due()
+        order = (due.is_(None), due.asc(), Conversation.id.asc())
     rows = await session.scalars(
         query.order_by(*order).offset((f.page - 1) * f.page_size).limit(f.page_size)
     )
     return list(rows.unique()), int(total or 0)
+
+
+def next_due() -> ColumnElement[Any]:
+    """The conversation's next deadline: its first response's until a person answered,
+    then its resolution's."""
+    return case(
+        (
+            and_(
+                Conversation.first_response_at.is_(None),
+                Conversation.first_response_due_at.is_not(None),
+            ),
+            Conversation.first_response_due_at,
+        ),
+        else_=Conversation.resolution_due_at,
+    )
 
 
 async def list_messages(
@@ -290,6 +308,8 @@ async def start_reply(session: AsyncSession, user: User, conv_id: int) -> Conver
     if conv.assigned_user_id == user.id:
         conv.unread_count = 0
     conv.waiting_since = None  # answered
+    if conv.first_response_at is None:
+        conv.first_response_at = utcnow()
     return conv
 
 

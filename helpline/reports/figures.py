@@ -1,4 +1,4 @@
-"""Pure arithmetic of the reports (no I/O): business time, median and percentile, and the
+"""Pure arithmetic of the reports (no I/O): median and percentile, and the
 tally one table row is made of. The same code on every database: SQL percentiles differ
 between SQLite, PostgreSQL and MariaDB, so rows come back raw and are counted here."""
 
@@ -7,38 +7,8 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from helpline.reports.schemas import ReportCounts, ReportDurations, TimeBasis
-from helpline.working_hours.service import Schedule
-
-
-def business_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
-    """Seconds of [start, end) during which the area was open, by its weekly hours and
-    dated exceptions in its own time zone (a break between two intervals does not count).
-    Instants are compared in UTC: subtracting two times of one zone ignores DST shifts."""
-    if end <= start:
-        return 0.0
-    zone = ZoneInfo(schedule.timezone)
-    day = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
-    total = 0.0
-    while day <= last:
-        for first_minute, end_minute in schedule.spans_on(day):
-            opens = _at(day, first_minute, zone)
-            closes = _at(day, end_minute, zone)
-            overlap = (min(end, closes) - max(start, opens)).total_seconds()
-            total += max(overlap, 0.0)
-        day += timedelta(days=1)
-    return total
-
-
-def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a local minute (1440: the next midnight)."""
-    local = datetime.combine(day + timedelta(days=minute // 1440), time(), zone)
-    local = local.replace(hour=(minute % 1440) // 60, minute=minute % 60)
-    return local.astimezone(UTC)
 
 
 def median(values: list[float]) -> float | None:
@@ -94,6 +64,8 @@ class Tally:
     first_response: Timings = field(default_factory=Timings)
     resolution: Timings = field(default_factory=Timings)
     ratings: list[int] = field(default_factory=list)  # survey answers, 1 to 5
+    first_response_breaches: int = 0  # service targets missed
+    resolution_breaches: int = 0
 
     @property
     def satisfaction(self) -> float | None:
@@ -114,4 +86,6 @@ class Tally:
             resolution=self.resolution.out(),
             satisfaction=self.satisfaction,
             satisfaction_responses=len(self.ratings),
+            first_response_breaches=self.first_response_breaches,
+            resolution_breaches=self.resolution_breaches,
         ).model_dump()

@@ -18,6 +18,7 @@ from helpline.conversations.labels import ConversationLabel
 from helpline.conversations.models import Conversation
 from helpline.messages.models import NOTE_TYPE, Direction, Message, MessageStatus, Sender
 from helpline.surveys.models import Survey
+from helpline.targets.models import TargetBreach
 
 # A conversation opened this soon after the same customer's previous one on the same
 # number closed counts as reopened: the customer came back about the same thing.
@@ -251,3 +252,23 @@ async def ratings(session: AsyncSession, f: Filters) -> list[Rating]:
     rows = await session.execute(_scoped(query, f).order_by(Survey.id))
     # Both are set on a rated survey (the WHERE above).
     return [Rating(r, at, area, user) for r, at, area, user in rows if r is not None and at]
+
+
+@dataclass(frozen=True)
+class Breach:
+    kind: str  # first_response | resolution
+    due_at: datetime
+    area_id: int | None
+    user_id: int | None  # the person the conversation is assigned to
+
+
+async def breaches(session: AsyncSession, f: Filters) -> list[Breach]:
+    """Service targets missed, falling due in the range, of the covered conversations."""
+    query = (
+        select(TargetBreach.kind, TargetBreach.due_at, Conversation.area_id)
+        .add_columns(Conversation.assigned_user_id)
+        .join(Conversation, Conversation.id == TargetBreach.conversation_id)
+        .where(TargetBreach.due_at >= f.start, TargetBreach.due_at < f.end)
+    )
+    rows = await session.execute(_scoped(query, f).order_by(TargetBreach.due_at))
+    return [Breach(kind, due, area, user) for kind, due, area, user in rows]

@@ -101,6 +101,10 @@ class ReportCounts(ApiModel):
         description="mean survey rating (1 to 5, two decimals) of the answers given in it"
     )
     satisfaction_responses: int
+    first_response_breaches: int = Field(
+        description="first-response targets missed, counted on the day they fell due"
+    )
+    resolution_breaches: int = Field(description="resolution targets missed, likewise")
 
 
 class ReportRange(ApiModel):
@@ -138,6 +142,8 @@ class ReportAgentRow(ApiModel):
     resolution: ReportDurations
     satisfaction: float | None
     satisfaction_responses: int
+    first_response_breaches: int
+    resolution_breaches: int
 
 
 class ReportAgents(ApiModel):

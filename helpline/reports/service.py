@@ -14,6 +14,8 @@
 * Messages in and out: messages of the covered conversations written in the range;
   private notes are not messages. A person's `messagesOut` counts those they wrote.
 * Bot resolved: a closed conversation no person wrote in nor was assigned to.
+* Breaches: service targets missed (helpline.targets), on the day they fell due, for the
+  conversation's area and the person it is assigned to.
 * Satisfaction: the mean rating of the survey answers given in the range (helpline.surveys),
   on the day given, for the conversation's area and the person it was assigned to.
 
@@ -39,7 +41,7 @@ from helpline.auth.service import user_area_ids
 from helpline.clock import utcnow
 from helpline.errors import Forbidden
 from helpline.reports import queries
-from helpline.reports.figures import Tally, business_seconds
+from helpline.reports.figures import Tally
 from helpline.reports.schemas import (
     ReportAgentRow,
     ReportAgents,
@@ -52,6 +54,7 @@ from helpline.reports.schemas import (
     ReportRange,
     ReportSummary,
 )
+from helpline.working_hours.business_time import open_seconds
 from helpline.working_hours.service import Schedule, load
 
 
@@ -121,7 +124,7 @@ async def build(session: AsyncSession, user: User, q: ReportQuery) -> Built:
     def timed(area_id: int | None, start: datetime, end: datetime) -> tuple[float, bool]:
         schedule: Schedule | None = schedules.get(area_id) if area_id is not None else None
         if schedule is not None and schedule.configured:
-            return business_seconds(schedule, start, end), True
+            return open_seconds(schedule, start, end), True
         return max((end - start).total_seconds(), 0.0), False
 
     convs = await queries.conversations(session, f)
@@ -145,6 +148,15 @@ async def build(session: AsyncSession, user: User, q: ReportQuery) -> Built:
             tally.ratings.append(rating.rating)
         if rating.user_id is not None:
             b.by_agent[rating.user_id].ratings.append(rating.rating)
+    for breach in await queries.breaches(session, f):
+        tallies = [b.total, b.by_day[day_of(breach.due_at)], b.by_area[breach.area_id]]
+        if breach.user_id is not None:
+            tallies.append(b.by_agent[breach.user_id])
+        for tally in tallies:
+            if breach.kind == "first_response":
+                tally.first_response_breaches += 1
+            else:
+                tally.resolution_breaches += 1
     if b.by_agent:
         rows = await session.execute(
             select(User.id, User.name, User.username).where(User.id.in_(sorted(b.by_agent)))
@@ -230,6 +242,8 @@ async def agents(session: AsyncSession, user: User, q: ReportQuery) -> ReportAge
             resolution=t.resolution.out(),
             satisfaction=t.satisfaction,
             satisfaction_responses=len(t.ratings),
+            first_response_breaches=t.first_response_breaches,
+            resolution_breaches=t.resolution_breaches,
         )
         for uid, t in b.by_agent.items()
     ]

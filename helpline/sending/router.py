@@ -165,7 +165,7 @@ async def _send(
 ) -> tuple[SendOut, str | None]:
     """The message queued, and the file stored for it (removed by the caller on failure)."""
     stored_path: str | None = None
-    region = settings.default_phone_region
+    region = channel.phone_region or settings.default_phone_region
     if isinstance(body, Upload):
         inspected = media.inspect(body.data, settings.max_upload_mb)
         to = await service.recipient(session, user, channel, body.fields.phone, region)
@@ -218,8 +218,9 @@ async def list_channel_messages(
     ] = None,
 ) -> ChannelMessagesOut:
     """The channel's messages, newest first (private notes are not listed)."""
-    await get_channel(session, channel_id)
-    wanted = parse_phone(phone, settings.default_phone_region) if phone is not None else None
+    channel = await get_channel(session, channel_id)
+    region = channel.phone_region or settings.default_phone_region
+    wanted = parse_phone(phone, region) if phone is not None else None
     rows = await service.list_messages(session, user, channel_id, limit, before, wanted)
     items = [
         ChannelMessageOut.model_validate(

@@ -144,6 +144,7 @@ async def test_admin_sees_the_sandbox_and_adds_a_cloud_number(
         await expect(kept).to_contain_text("••••" + ACCESS_TOKEN[-4:])
         await dialog.get_by_test_id("channel-form-name").fill(f"{name} bis")
         await field("app_secret").fill("a-brand-new-app-secret-9090")
+        await dialog.get_by_test_id("channel-form-phone-region").fill("es")
         await dialog.get_by_test_id("channel-save").click()
         await expect(dialog).to_have_count(0)
         renamed = card(page, channel_id).get_by_test_id("channel-name")
@@ -152,6 +153,7 @@ async def test_admin_sees_the_sandbox_and_adds_a_cloud_number(
         assert stored["config"]["access_token"] == "••••" + ACCESS_TOKEN[-4:]
         assert stored["config"]["app_secret"] == "••••9090"
         assert stored["config"]["phone_number_id"] == "109876543210"
+        assert stored["phoneRegion"] == "ES"
     finally:
         # Deleting asks first; a number without conversations goes.
         await card(page, channel_id).get_by_test_id("channel-delete").click()

@@ -19,6 +19,7 @@ from helpline.conversations.labels import ConversationLabel, Label
 from helpline.conversations.models import Conversation
 from helpline.messages.models import NOTE_TYPE, Message
 from helpline.surveys.models import Survey
+from helpline.targets.models import TargetBreach
 from tests.conftest import App, make_user
 
 ZONE = "America/Sao_Paulo"
@@ -184,6 +185,18 @@ class History:
         self.rated(c4a, 3, local(MONDAY, 11, 10))
         self.rated(c2, 2, local(TUESDAY, 10, 5), "tardaron mucho")
         self.rated(c6, 4, local(SUNDAY, 23, 40))
+        # Service targets missed, counted on the day they fell due: c4b's first response
+        # (Monday), c2's resolution (Monday), c3's first response (Tuesday), c6's
+        # resolution (Sunday night: only in UTC).
+        first, resolution = "first_response", "resolution"
+        self.session.add_all(
+            [
+                TargetBreach(conversation_id=c4b, kind=first, due_at=local(MONDAY, 20, 1)),
+                TargetBreach(conversation_id=c2, kind=resolution, due_at=local(MONDAY, 16)),
+                TargetBreach(conversation_id=c3, kind=first, due_at=local(TUESDAY, 9, 2)),
+                TargetBreach(conversation_id=c6, kind=resolution, due_at=local(SUNDAY, 23)),
+            ]
+        )  # fmt: skip
         self.session.add(
             Survey(conversation_id=c5, channel_id=cloud, contact_id=self.contact_of[c5],
                    state="ignored", sent_at=local(TUESDAY, 7, 5))
@@ -213,6 +226,7 @@ def row(
     first: tuple[int, float | None, float | None, str | None],
     resolution: tuple[int, float | None, float | None, str | None],
     rated: tuple[float | None, int] = (None, 0),
+    breaches: tuple[int, int] = (0, 0),
 ) -> dict[str, Any]:
     """The counts of a row as the API writes them."""
     return {
@@ -227,6 +241,8 @@ def row(
         "resolution": durations(*resolution),
         "satisfaction": rated[0],
         "satisfactionResponses": rated[1],
+        "firstResponseBreaches": breaches[0],
+        "resolutionBreaches": breaches[1],
     }
 
 

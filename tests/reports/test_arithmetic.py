@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from helpline.reports.figures import business_seconds, median, nearest_rank
+from helpline.reports.figures import median, nearest_rank
+from helpline.working_hours.business_time import after_open_seconds, open_seconds
 from helpline.working_hours.service import Schedule
 
 WEEKDAYS = {d: [(9 * 60, 13 * 60), (14 * 60, 18 * 60)] for d in range(5)}
@@ -25,10 +26,10 @@ def test_breaks_weekends_and_holidays() -> None:
     friday_noon = datetime(2026, 3, 13, 12, tzinfo=UTC)
     tuesday_ten = datetime(2026, 3, 17, 10, tzinfo=UTC)
     # Friday 12-13 and 14-18, nothing on the weekend nor the holiday, Tuesday 9-10.
-    assert business_seconds(schedule, friday_noon, tuesday_ten) == (1 + 4 + 1) * 3600
+    assert open_seconds(schedule, friday_noon, tuesday_ten) == (1 + 4 + 1) * 3600
     closed = datetime(2026, 3, 14, 10, tzinfo=UTC)  # a Saturday
-    assert business_seconds(schedule, closed, closed.replace(hour=20)) == 0
-    assert business_seconds(schedule, tuesday_ten, friday_noon) == 0
+    assert open_seconds(schedule, closed, closed.replace(hour=20)) == 0
+    assert open_seconds(schedule, tuesday_ten, friday_noon) == 0
 
 
 def test_a_days_end_and_a_clock_change() -> None:
@@ -38,4 +39,21 @@ def test_a_days_end_and_a_clock_change() -> None:
     schedule = Schedule("America/New_York", {5: [(22 * 60, 1440)], 6: [(0, 3 * 60)]})
     start = datetime(2026, 3, 8, 3, tzinfo=UTC)  # Saturday 7 March 22:00 EST
     end = datetime(2026, 3, 8, 12, tzinfo=UTC)  # Sunday 08:00 EDT
-    assert business_seconds(schedule, start, end) == 2 * 3600 + 2 * 3600
+    assert open_seconds(schedule, start, end) == 2 * 3600 + 2 * 3600
+
+
+def test_when_open_time_runs_out() -> None:
+    schedule = Schedule("UTC", WEEKDAYS, {date(2026, 3, 16): []})  # Monday 16: a holiday
+    friday_noon = datetime(2026, 3, 13, 12, tzinfo=UTC)
+    # 1 h on Friday before lunch, 4 h after it, the weekend and the holiday skipped.
+    assert after_open_seconds(schedule, friday_noon, 3600) == friday_noon.replace(hour=13)
+    assert after_open_seconds(schedule, friday_noon, 2 * 3600) == friday_noon.replace(hour=15)
+    tuesday = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)
+    assert after_open_seconds(schedule, friday_noon, 5.5 * 3600) == tuesday
+    # Started while closed: the clock starts at the next opening.
+    saturday = datetime(2026, 3, 14, 10, tzinfo=UTC)
+    assert after_open_seconds(schedule, saturday, 60) == datetime(2026, 3, 17, 9, 1, tzinfo=UTC)
+    # The inverse of open_seconds.
+    end = after_open_seconds(schedule, friday_noon, 7 * 3600)
+    assert end is not None and open_seconds(schedule, friday_noon, end) == 7 * 3600
+    assert after_open_seconds(Schedule("UTC", {}), friday_noon, 60) is None  # never open

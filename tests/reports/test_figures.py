@@ -20,12 +20,15 @@ TOTALS = row(
     (6, 750.0, 1800.0, "mixed"),  # 120 240 600 | 900 1500 1800
     (4, 8700.0, 18300.0, "mixed"),  # 300 3600 | 13800 18300
     (3.33, 3),  # 5 3 2
+    (2, 1),  # c4b c3 | c2
 )  # fmt: skip
 VENTAS = row(
-    4, 2, 0, (4, 6), 0, (4, 750.0, 1500.0, "business"), (2, 16050.0, 18300.0, "business"), (3.5, 2)
+    4, 2, 0, (4, 6), 0, (4, 750.0, 1500.0, "business"), (2, 16050.0, 18300.0, "business"), (3.5, 2),
+    (1, 1),
 )  # fmt: skip
 SOPORTE = row(
-    2, 1, 1, (2, 2), 0, (2, 960.0, 1800.0, "clock"), (1, 3600.0, 3600.0, "clock"), (3.0, 1)
+    2, 1, 1, (2, 2), 0, (2, 960.0, 1800.0, "clock"), (1, 3600.0, 3600.0, "clock"), (3.0, 1),
+    (1, 0),
 )  # fmt: skip
 NO_AREA = row(1, 1, 0, (1, 1), 1, NONE, (1, 300.0, 300.0, "clock"))
 
@@ -64,6 +67,7 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
                 (4, 1050.0, 1800.0, "mixed"),  # 120 600 1500 1800
                 (2, 8700.0, 13800.0, "mixed"),  # 3600 13800
                 (4.0, 2),  # 5 3
+                (1, 1),  # c4b | c2
             ),
         },
         {
@@ -73,6 +77,7 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
                 (2, 570.0, 900.0, "business"),  # 240 900
                 (2, 9300.0, 18300.0, "mixed"),  # 300 18300
                 (2.0, 1),
+                (1, 0),  # c3
             ),
         },
     ]  # fmt: skip
@@ -95,6 +100,8 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
             "resolution": durations(1, 13800.0, 13800.0, "business"),
             "satisfaction": 5.0,
             "satisfactionResponses": 1,
+            "firstResponseBreaches": 0,
+            "resolutionBreaches": 0,
         },
         {
             "id": desk.users["bruno"],
@@ -105,6 +112,8 @@ async def test_summary_days_areas_agents(admin: httpx.AsyncClient, desk: Desk) -
             "resolution": durations(2, 10950.0, 18300.0, "mixed"),  # 3600 18300
             "satisfaction": 2.5,  # 2 3
             "satisfactionResponses": 2,
+            "firstResponseBreaches": 2,  # c3 c4b
+            "resolutionBreaches": 1,  # c2
         },
     ]
 
@@ -118,6 +127,7 @@ async def test_the_viewers_days(admin: httpx.AsyncClient, desk: Desk) -> None:
         (7, 600.0, 1800.0, "mixed"),  # 120 240 600 600 900 1500 1800
         (5, 5400.0, 18300.0, "mixed"),  # 300 3600 5400 13800 18300
         (3.5, 4),  # 5 3 2 and c6's 4
+        (2, 2),  # and c6's resolution
     )  # fmt: skip
 
 
@@ -155,6 +165,8 @@ async def test_who_sees_what(app: App, admin: httpx.AsyncClient, desk: Desk) -> 
                 "resolution": durations(1, 3600.0, 3600.0, "clock"),
                 "satisfaction": 3.0,
                 "satisfactionResponses": 1,
+                "firstResponseBreaches": 1,
+                "resolutionBreaches": 0,
             }
         ]
         refused = await sofia.get("/api/reports/summary", params={"areaId": desk.ventas})

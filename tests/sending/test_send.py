@@ -61,6 +61,28 @@ async def test_a_local_phone_is_read_in_the_default_region(
     assert answer.json()["phone"] == "+5491155550103"
 
 
+@pytest.mark.settings(default_phone_region="AR")
+async def test_a_channel_may_read_local_phones_in_its_own_region(
+    app: App, admin: httpx.AsyncClient, sender: httpx.AsyncClient
+) -> None:
+    bad = await admin.patch(f"/api/channels/{SANDBOX}", json={"phoneRegion": "XX"})
+    assert bad.status_code == 422 and "two-letter country code" in bad.json()["detail"]
+    assert (await admin.get("/api/channels")).json()[0]["phoneRegion"] is None  # unchanged
+
+    spain = await admin.patch(f"/api/channels/{SANDBOX}", json={"phoneRegion": "es"})
+    assert spain.status_code == 200 and spain.json()["phoneRegion"] == "ES"
+    answer = await send(sender, phone="612 345 678", text="Hola")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["phone"] == "+34612345678"
+    listed = await sender.get(f"/api/channels/{SANDBOX}/messages", params={"phone": "612345678"})
+    assert [m["phone"] for m in listed.json()["items"]] == ["+34612345678"]
+
+    cleared = await admin.patch(f"/api/channels/{SANDBOX}", json={"phoneRegion": ""})
+    assert cleared.json()["phoneRegion"] is None  # the deployment's AR again
+    again = await send(sender, phone="011 15-5555-0105", text="Hola")
+    assert again.json()["phone"] == "+5491155550105"
+
+
 @pytest.mark.parametrize("phone", ["12", "no-phone", "+99 123"])
 async def test_an_invalid_phone_is_422_naming_it(
     app: App, admin: httpx.AsyncClient, sender: httpx.AsyncClient, phone: str

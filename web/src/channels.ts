@@ -106,6 +106,8 @@ export interface ChannelForm {
   /** keep messages only from senders already in the contacts */
   knownContactsOnly: boolean
   unknownReply: string
+  /** two letters (AR, ES…): numbers typed without a country code; empty: the deployment's */
+  phoneRegion: string
   /** what is typed; a secret stays empty until retyped */
   config: Record<string, string>
   /** as loaded, to send only what changed (and secrets only when retyped) */
@@ -124,6 +126,7 @@ export function emptyForm(): ChannelForm {
     isDefault: false,
     knownContactsOnly: false,
     unknownReply: '',
+    phoneRegion: '',
     config: {},
     initial: {},
     masked: {},
@@ -161,6 +164,7 @@ export function formOf(channel: Channel, provider: ChannelProvider | undefined):
     isDefault: channel.isDefault,
     knownContactsOnly: channel.knownContactsOnly,
     unknownReply: channel.unknownReply ?? '',
+    phoneRegion: channel.phoneRegion ?? '',
     config,
     initial: { ...config },
     masked,
@@ -205,6 +209,7 @@ export function payloadOf(form: ChannelForm, provider: ChannelProvider | undefin
     defaultAreaId: form.defaultAreaId,
     knownContactsOnly: form.knownContactsOnly,
     unknownReply: form.unknownReply.trim() || null,
+    phoneRegion: form.phoneRegion.trim().toUpperCase() || null,
   }
   if (Object.keys(config).length > 0 || form.id === null) body.config = config
   if (form.id === null) {
@@ -219,6 +224,7 @@ const FIELD_LABELS: Record<string, string> = {
   phone: 'channels.phone',
   provider: 'channels.provider',
   defaultAreaId: 'channels.defaultArea',
+  phoneRegion: 'channels.phoneRegion',
   config: 'channels.config',
 }
 

@@ -110,8 +110,31 @@ export function matchesFilter(
   return hay.includes(needle)
 }
 
-/** Server order: newest activity first, or (sort=waiting) longest waiting first. */
+/**
+ * A conversation's next service-target deadline, as the server sorts by it (sort=due): its
+ * first response's until a person answered, then its resolution's; null without one.
+ */
+export function nextDue(c: Conversation): number | null {
+  const due =
+    c.firstResponseAt == null && c.firstResponseDueAt ? c.firstResponseDueAt : c.resolutionDueAt
+  return due ? timeOf(due) : null
+}
+
+/**
+ * Server order: newest activity first, (sort=waiting) longest waiting first, or (sort=due)
+ * nearest deadline first.
+ */
 export function sortConversations(list: Conversation[], sort: ListSort = 'activity'): Conversation[] {
+  if (sort === 'due') {
+    return [...list].sort((a, b) => {
+      const da = nextDue(a)
+      const db = nextDue(b)
+      if (da === null && db === null) return a.id - b.id
+      if (da === null) return 1
+      if (db === null) return -1
+      return da - db || a.id - b.id
+    })
+  }
   if (sort === 'waiting') {
     return [...list].sort((a, b) => {
       const wa = a.waitingSince ? timeOf(a.waitingSince) : null

@@ -79,6 +79,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/areas/{area_id}/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Area Targets */
+        get: operations["getAreaTargets"];
+        /**
+         * Save Area Targets
+         * @description Set the area's first-response and resolution targets in minutes (null: none). Its
+         *     open conversations get their deadlines within seconds.
+         */
+        put: operations["saveAreaTargets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -2666,6 +2688,34 @@ export interface components {
             /** Thanks */
             thanks: string;
         };
+        /** AreaTargetsIn */
+        AreaTargetsIn: {
+            /**
+             * Firstresponseminutes
+             * @description null: no first-response target
+             */
+            firstResponseMinutes?: number | null;
+            /**
+             * Resolutionminutes
+             * @description null: no resolution target
+             */
+            resolutionMinutes?: number | null;
+        };
+        /** AreaTargetsOut */
+        AreaTargetsOut: {
+            /** Areaid */
+            areaId: number;
+            /**
+             * Basis
+             * @description business: counted in the area's open hours; clock: it has none
+             * @enum {string}
+             */
+            basis: "business" | "clock";
+            /** Firstresponseminutes */
+            firstResponseMinutes: number | null;
+            /** Resolutionminutes */
+            resolutionMinutes: number | null;
+        };
         /** AreaUpdate */
         AreaUpdate: {
             /** Active */
@@ -2927,6 +2977,11 @@ export interface components {
             /** Phone */
             phone?: string | null;
             /**
+             * Phoneregion
+             * @description e.g. AR; empty: the deployment's default
+             */
+            phoneRegion?: string | null;
+            /**
              * Provider
              * @default sandbox
              */
@@ -3068,6 +3123,11 @@ export interface components {
             name: string;
             /** Phone */
             phone: string | null;
+            /**
+             * Phoneregion
+             * @description numbers without a country code are read in it; null: DEFAULT_PHONE_REGION
+             */
+            phoneRegion: string | null;
             /** Provider */
             provider: string;
             /** Qr */
@@ -3132,6 +3192,11 @@ export interface components {
             name?: string | null;
             /** Phone */
             phone?: string | null;
+            /**
+             * Phoneregion
+             * @description e.g. AR; empty: the deployment's default
+             */
+            phoneRegion?: string | null;
             /**
              * Unknownreply
              * @description empty: none
@@ -3409,6 +3474,10 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+            /** Firstresponseat */
+            firstResponseAt: string | null;
+            /** Firstresponsedueat */
+            firstResponseDueAt: string | null;
             /** Id */
             id: number;
             /**
@@ -3422,6 +3491,8 @@ export interface components {
             lastMessageAt: string | null;
             /** Lastmessagepreview */
             lastMessagePreview: string | null;
+            /** Resolutiondueat */
+            resolutionDueAt: string | null;
             /** Status */
             status: string;
             /** Unreadcount */
@@ -5037,6 +5108,8 @@ export interface components {
             /** Closed */
             closed: number;
             firstResponse: components["schemas"]["ReportDurations"];
+            /** Firstresponsebreaches */
+            firstResponseBreaches: number;
             /** Id */
             id: number;
             /** Messagesout */
@@ -5044,6 +5117,8 @@ export interface components {
             /** Name */
             name: string;
             resolution: components["schemas"]["ReportDurations"];
+            /** Resolutionbreaches */
+            resolutionBreaches: number;
             /** Satisfaction */
             satisfaction: number | null;
             /** Satisfactionresponses */
@@ -5067,6 +5142,11 @@ export interface components {
             /** Closed */
             closed: number;
             firstResponse: components["schemas"]["ReportDurations"];
+            /**
+             * Firstresponsebreaches
+             * @description first-response targets missed, counted on the day they fell due
+             */
+            firstResponseBreaches: number;
             /** Id */
             id: number | null;
             /** Messagesin */
@@ -5080,6 +5160,11 @@ export interface components {
             /** Reopened */
             reopened: number;
             resolution: components["schemas"]["ReportDurations"];
+            /**
+             * Resolutionbreaches
+             * @description resolution targets missed, likewise
+             */
+            resolutionBreaches: number;
             /**
              * Satisfaction
              * @description mean survey rating (1 to 5, two decimals) of the answers given in it
@@ -5105,6 +5190,11 @@ export interface components {
             /** Closed */
             closed: number;
             firstResponse: components["schemas"]["ReportDurations"];
+            /**
+             * Firstresponsebreaches
+             * @description first-response targets missed, counted on the day they fell due
+             */
+            firstResponseBreaches: number;
             /** Messagesin */
             messagesIn: number;
             /** Messagesout */
@@ -5114,6 +5204,11 @@ export interface components {
             /** Reopened */
             reopened: number;
             resolution: components["schemas"]["ReportDurations"];
+            /**
+             * Resolutionbreaches
+             * @description resolution targets missed, likewise
+             */
+            resolutionBreaches: number;
             /**
              * Satisfaction
              * @description mean survey rating (1 to 5, two decimals) of the answers given in it
@@ -5136,6 +5231,11 @@ export interface components {
              */
             day: string;
             firstResponse: components["schemas"]["ReportDurations"];
+            /**
+             * Firstresponsebreaches
+             * @description first-response targets missed, counted on the day they fell due
+             */
+            firstResponseBreaches: number;
             /** Messagesin */
             messagesIn: number;
             /** Messagesout */
@@ -5145,6 +5245,11 @@ export interface components {
             /** Reopened */
             reopened: number;
             resolution: components["schemas"]["ReportDurations"];
+            /**
+             * Resolutionbreaches
+             * @description resolution targets missed, likewise
+             */
+            resolutionBreaches: number;
             /**
              * Satisfaction
              * @description mean survey rating (1 to 5, two decimals) of the answers given in it
@@ -6391,6 +6496,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AreaSurveyOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getAreaTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                area_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaTargetsOut"];
+                };
+            };
+            /** @description Refused: `detail` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    saveAreaTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                area_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AreaTargetsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaTargetsOut"];
                 };
             };
             /** @description Refused: `detail` says why */
@@ -8536,7 +8707,7 @@ export interface operations {
                 view?: "all" | "mine" | "unassigned";
                 areaId?: number | null;
                 q?: string | null;
-                sort?: "activity" | "waiting";
+                sort?: "activity" | "waiting" | "due";
                 /** @description only conversations with this label id */
                 label?: number | null;
                 page?: number;

@@ -23,6 +23,8 @@ export const keys = {
   areaMembers: (areaId: number) => ['areas', areaId, 'members'] as const,
   /** an area's satisfaction survey settings */
   areaSurvey: (areaId: number) => ['areas', areaId, 'survey'] as const,
+  /** an area's service targets (first response, resolution) */
+  areaTargets: (areaId: number) => ['areas', areaId, 'targets'] as const,
   users: ['users'] as const,
   channels: ['channels'] as const,
   channel: (id: number) => ['channels', id] as const,
@@ -98,6 +100,15 @@ export const areaSurveyQuery = (areaId: number) =>
     queryFn: ({ signal }) =>
       unwrap(
         client.GET('/api/areas/{area_id}/survey', { params: { path: { area_id: areaId } }, signal }),
+      ),
+  })
+
+export const areaTargetsQuery = (areaId: number) =>
+  queryOptions({
+    queryKey: keys.areaTargets(areaId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET('/api/areas/{area_id}/targets', { params: { path: { area_id: areaId } }, signal }),
       ),
   })
 

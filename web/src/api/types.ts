@@ -35,6 +35,8 @@ export type AreaUpdate = Schemas['AreaUpdate']
 export type AreaMember = Schemas['AreaMemberOut']
 export type AreaSurvey = Schemas['AreaSurveyOut']
 export type AreaSurveyInput = Schemas['AreaSurveyIn']
+export type AreaTargets = Schemas['AreaTargetsOut']
+export type AreaTargetsInput = Schemas['AreaTargetsIn']
 
 // ---------- channels ----------
 export type Channel = Schemas['ChannelOut']
@@ -106,6 +108,16 @@ export interface NoteMentionEvent {
 export interface PendingAssignmentEvent {
   conversationId: number
   areaId: number | null
+}
+
+/** A service target missed (sent once per conversation and kind, to admins and the area's supervisors). */
+export interface TargetBreachedEvent {
+  conversationId: number
+  kind: 'first_response' | 'resolution'
+  dueAt: string
+  areaId: number | null
+  contactName: string
+  assignedUserId: number | null
 }
 
 // ---------- sandbox (simulated phones) ----------

@@ -7,14 +7,15 @@ import type { ConversationList as ListModel } from '../useConversationList'
 import type { ListFilter, ListSort, ListView } from '../api/types'
 import { useAreas } from '../areas'
 import { contactAddress, contactLabel, fullDateTime, minutesSince, relativeTime } from '../util'
-import { useNow } from '../hooks'
+import { targetState, useTargetClock } from '../targets'
 import Avatar from './Avatar'
+import TargetDue from './targets/TargetDue'
 import InlineError from './InlineError'
 import StatusChip from './StatusChip'
 
 const FILTERS: ListFilter[] = ['active', 'closed', 'all']
 const VIEWS: ListView[] = ['mine', 'unassigned', 'all']
-const SORTS: ListSort[] = ['activity', 'waiting']
+const SORTS: ListSort[] = ['activity', 'waiting', 'due']
 
 export default function ConversationList({
   list,
@@ -24,7 +25,8 @@ export default function ConversationList({
   selectedId: number | null
 }) {
   const { t, i18n } = useTranslation()
-  const now = useNow()
+  // Ticks every 15 s, and right when a row reaches a target's "close to" or "past".
+  const now = useTargetClock(list.items)
   const lang = i18n.resolvedLanguage ?? 'en'
   const { areas } = useAreas()
   const labels = useQuery(labelsQuery).data ?? []
@@ -80,7 +82,7 @@ export default function ConversationList({
             data-testid="sort-select"
             aria-label={t('inbox.sort')}
             value={list.sort}
-            onChange={(e) => list.setSort(e.target.value === 'waiting' ? 'waiting' : 'activity')}
+            onChange={(e) => list.setSort(SORTS.find((s) => s === e.target.value) ?? 'activity')}
           >
             {SORTS.map((s) => (
               <option key={s} value={s}>
@@ -130,14 +132,18 @@ export default function ConversationList({
             const unread = selected ? 0 : c.unreadCount
             const when = c.lastMessageAt ?? c.createdAt
             const waited = c.status !== 'closed' ? minutesSince(c.waitingSince, now) : null
+            const target = targetState(c, now)
+            const targetClass = target && target.level !== 'ok' ? `conv-item-target-${target.level}` : ''
             return (
               <li key={c.id}>
                 <Link
                   to={`/chat/${c.id}`}
-                  className={`conv-item ${selected ? 'conv-item-selected' : ''} ${unread > 0 ? 'conv-item-unread' : ''}`}
+                  className={`conv-item ${selected ? 'conv-item-selected' : ''} ${unread > 0 ? 'conv-item-unread' : ''} ${targetClass}`}
                   data-testid="conversation-item"
                   data-conversation-id={c.id}
                   data-status={c.status}
+                  data-target-state={target?.level}
+                  data-target-kind={target?.kind}
                   aria-current={selected ? 'true' : undefined}
                 >
                   <Avatar name={c.contact.name} />
@@ -177,6 +183,7 @@ export default function ConversationList({
                       <span className="conv-assignee">
                         {c.assignedTo ? c.assignedTo.name : t('chat.unassigned')}
                       </span>
+                      {target && <TargetDue state={target} now={now} />}
                       {waited !== null && (
                         <span
                           className={`conv-waiting ${waited >= 15 ? 'conv-waiting-long' : ''}`}

@@ -5,14 +5,26 @@ import { useAreas } from '../areas'
 import { useAuth } from '../auth'
 import { useSocketEvent } from '../socket'
 import { isOverseer } from '../api/types'
-import type { NoteMentionEvent, PendingAssignmentEvent } from '../api/types'
+import type { NoteMentionEvent, PendingAssignmentEvent, TargetBreachedEvent } from '../api/types'
 import { contactLabel } from '../util'
 
 type Toast =
   | { key: string; kind: 'mention'; by: string; contact: string; conversationId: number }
   | { key: string; kind: 'pending'; areaId: number | null; conversationId: number }
+  | {
+      key: string
+      kind: 'target'
+      target: TargetBreachedEvent['kind']
+      contact: string
+      conversationId: number
+    }
 
 const TOAST_MS = 15_000
+const TEST_IDS: Record<Toast['kind'], string> = {
+  mention: 'mention-toast',
+  pending: 'pending-assignment-toast',
+  target: 'target-breached-toast',
+}
 
 function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (key: string) => void }) {
   const { t } = useTranslation()
@@ -27,16 +39,19 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (key: string
   const text =
     toast.kind === 'mention'
       ? t('notes.mentioned', { name: toast.by, contact: toast.contact })
-      : t('inbox.pendingAssignment', {
-          area: nameOf(toast.areaId) ?? (toast.areaId !== null ? `#${toast.areaId}` : '—'),
-        })
+      : toast.kind === 'target'
+        ? t(`targets.breached.${toast.target}`, { contact: toast.contact })
+        : t('inbox.pendingAssignment', {
+            area: nameOf(toast.areaId) ?? (toast.areaId !== null ? `#${toast.areaId}` : '—'),
+          })
 
   return (
     <div
       className={`toast toast-${toast.kind}`}
       role="status"
-      data-testid={toast.kind === 'mention' ? 'mention-toast' : 'pending-assignment-toast'}
+      data-testid={TEST_IDS[toast.kind]}
       data-conversation-id={toast.conversationId}
+      data-target-kind={toast.kind === 'target' ? toast.target : undefined}
     >
       <span className="toast-text">{text}</span>
       <Link
@@ -59,7 +74,10 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (key: string
   )
 }
 
-/** Live notifications: @mentions in private notes, and (for overseers) unassignable conversations. */
+/**
+ * Live notifications: @mentions in private notes, and (for overseers) unassignable
+ * conversations and missed service targets.
+ */
 export default function Toasts() {
   const { user } = useAuth()
   const [toasts, setToasts] = useState<Toast[]>([])
@@ -88,6 +106,18 @@ export default function Toasts() {
       key: `pending:${ev.conversationId}`,
       kind: 'pending',
       areaId: ev.areaId ?? null,
+      conversationId: ev.conversationId,
+    })
+  })
+
+  // Sent to admins and the area's supervisors only; an agent's console never shows one.
+  useSocketEvent<TargetBreachedEvent>('target:breached', (ev) => {
+    if (!ev || !overseer) return
+    push({
+      key: `target:${ev.conversationId}:${ev.kind}`,
+      kind: 'target',
+      target: ev.kind === 'resolution' ? 'resolution' : 'first_response',
+      contact: ev.contactName || `#${ev.conversationId}`,
       conversationId: ev.conversationId,
     })
   })

@@ -8,6 +8,7 @@ import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
 import Modal from '../components/Modal'
 import AreaSurveyEditor from '../components/surveys/AreaSurveyEditor'
+import AreaTargetsEditor from '../components/targets/AreaTargetsEditor'
 import type { Area, AreaCreate, AreaUpdate } from '../api/types'
 import { errorMessage } from '../util'
 import { useConfirmedAction } from '../hooks'
@@ -48,6 +49,9 @@ export default function AreasPage() {
   // The area whose satisfaction survey is open in a dialog.
   const [surveyOf, setSurveyOf] = useState<Area | null>(null)
   const closeSurvey = useCallback(() => setSurveyOf(null), [])
+  // The area whose service targets are open in a dialog.
+  const [targetsOf, setTargetsOf] = useState<Area | null>(null)
+  const closeTargets = useCallback(() => setTargetsOf(null), [])
 
   const {
     target: toDelete,
@@ -391,6 +395,14 @@ export default function AreasPage() {
                           </button>
                           <button
                             type="button"
+                            className="btn btn-ghost btn-sm"
+                            data-testid="area-targets"
+                            onClick={() => setTargetsOf(a)}
+                          >
+                            {t('targets.button')}
+                          </button>
+                          <button
+                            type="button"
                             className="btn btn-ghost btn-sm btn-danger-text"
                             data-testid="area-delete"
                             onClick={() => askDelete(a)}
@@ -416,6 +428,17 @@ export default function AreasPage() {
           onClose={closeSurvey}
         >
           <AreaSurveyEditor areaId={surveyOf.id} onSaved={closeSurvey} onCancel={closeSurvey} />
+        </Modal>
+      )}
+
+      {targetsOf && (
+        <Modal
+          title={t('targets.title', { name: targetsOf.name })}
+          testId="area-targets-dialog"
+          wide
+          onClose={closeTargets}
+        >
+          <AreaTargetsEditor areaId={targetsOf.id} onSaved={closeTargets} onCancel={closeTargets} />
         </Modal>
       )}
 

@@ -204,6 +204,18 @@ function Kpis({ s }: { s: ReportSummary }) {
         testId="kpi-resolution"
       />
       <Kpi
+        label={t('reports.firstResponseBreachesKpi')}
+        value={c.firstResponseBreaches}
+        note={t('reports.breachesNote')}
+        testId="kpi-first-response-breaches"
+      />
+      <Kpi
+        label={t('reports.resolutionBreachesKpi')}
+        value={c.resolutionBreaches}
+        note={t('reports.breachesNote')}
+        testId="kpi-resolution-breaches"
+      />
+      <Kpi
         label={t('reports.satisfaction')}
         value={formatRating(c.satisfaction, i18n.language)}
         note={

@@ -7,6 +7,7 @@ import { client, unwrap } from '../api/client'
 import { keys, workingHoursQuery, workingHoursStatusQuery } from '../api/queries'
 import { useAreas } from '../areas'
 import AreaSurveyEditor from '../components/surveys/AreaSurveyEditor'
+import AreaTargetsEditor from '../components/targets/AreaTargetsEditor'
 import { useAuth } from '../auth'
 import ConfirmDialog from '../components/ConfirmDialog'
 import InlineError from '../components/InlineError'
@@ -266,6 +267,8 @@ function AreaSchedule({
       qc.setQueryData(keys.workingHours(areaId), result)
       setJustSaved(true)
       void qc.invalidateQueries({ queryKey: keys.workingHoursStatus(areaId) })
+      // Hours set or cleared: the targets now count business hours or clock time.
+      void qc.invalidateQueries({ queryKey: keys.areaTargets(areaId) })
     } catch (err) {
       setErrors(saveErrors(err, body, t, (weekday) => dayNames[weekday] ?? String(weekday)))
     } finally {
@@ -489,6 +492,11 @@ export default function WorkingHoursPage() {
           <section className="card" data-testid="wh-survey">
             <h2>{t('surveys.title', { name: choices.find((a) => a.id === areaId)?.name ?? '' })}</h2>
             <AreaSurveyEditor key={areaId} areaId={areaId} />
+          </section>
+          {/* And their service targets, counted in these hours when the area has them. */}
+          <section className="card" data-testid="wh-targets">
+            <h2>{t('targets.title', { name: choices.find((a) => a.id === areaId)?.name ?? '' })}</h2>
+            <AreaTargetsEditor key={areaId} areaId={areaId} />
           </section>
         </>
       )}

@@ -165,6 +165,16 @@ export default function ChannelFormDialog(props: Props) {
             </div>
 
             <div className="form-grid">
+              <label className="field">
+                <span title={t('channels.phoneRegionHelp')}>{t('channels.phoneRegion')}</span>
+                <input
+                  data-testid="channel-form-phone-region"
+                  value={form.phoneRegion}
+                  maxLength={2}
+                  placeholder={t('channels.phoneRegionPlaceholder')}
+                  onChange={(e) => setForm({ ...form, phoneRegion: e.target.value })}
+                />
+              </label>
               <label className="field field-check">
                 <input
                   type="checkbox"

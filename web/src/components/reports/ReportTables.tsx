@@ -47,6 +47,34 @@ function Satisfaction({ mean, count }: { mean: number | null; count: number }) {
   )
 }
 
+/** How many first-response and resolution targets were missed: one cell each. */
+function Breaches({ first, resolution }: { first: number; resolution: number }) {
+  return (
+    <>
+      <td className={`num ${first > 0 ? 'report-breaches' : ''}`} data-testid="report-first-response-breaches">
+        {first}
+      </td>
+      <td className={`num ${resolution > 0 ? 'report-breaches' : ''}`} data-testid="report-resolution-breaches">
+        {resolution}
+      </td>
+    </>
+  )
+}
+
+function BreachHeads() {
+  const { t } = useTranslation()
+  return (
+    <>
+      <th className="num" title={t('reports.firstResponseBreachesHint')}>
+        {t('reports.firstResponseBreaches')}
+      </th>
+      <th className="num" title={t('reports.resolutionBreachesHint')}>
+        {t('reports.resolutionBreaches')}
+      </th>
+    </>
+  )
+}
+
 function TimeHeads() {
   const { t } = useTranslation()
   return (
@@ -72,6 +100,7 @@ export function DaysTable({ days, q }: { days: ReportDay[]; q: ReportQuery }) {
             <th className="num">{t('reports.messagesOut')}</th>
             <th className="num">{t('reports.botResolved')}</th>
             <TimeHeads />
+            <BreachHeads />
             <th className="num">{t('reports.satisfaction')}</th>
           </tr>
         </thead>
@@ -91,6 +120,7 @@ export function DaysTable({ days, q }: { days: ReportDay[]; q: ReportQuery }) {
               <td>
                 <Times d={d.resolution} />
               </td>
+              <Breaches first={d.firstResponseBreaches} resolution={d.resolutionBreaches} />
               <td className="num">
                 <Satisfaction mean={d.satisfaction} count={d.satisfactionResponses} />
               </td>
@@ -117,6 +147,7 @@ export function AgentsTable({ agents, q }: { agents: ReportAgent[]; q: ReportQue
               <th className="num">{t('reports.firstResponses')}</th>
               <th className="num">{t('reports.messagesOut')}</th>
               <TimeHeads />
+              <BreachHeads />
               <th className="num">{t('reports.satisfaction')}</th>
             </tr>
           </thead>
@@ -133,6 +164,7 @@ export function AgentsTable({ agents, q }: { agents: ReportAgent[]; q: ReportQue
                 <td>
                   <Times d={a.resolution} />
                 </td>
+                <Breaches first={a.firstResponseBreaches} resolution={a.resolutionBreaches} />
                 <td className="num">
                   <Satisfaction mean={a.satisfaction} count={a.satisfactionResponses} />
                 </td>
@@ -160,6 +192,7 @@ export function AreasTable({ areas, q }: { areas: ReportArea[]; q: ReportQuery }
             <th className="num">{t('reports.messagesOut')}</th>
             <th className="num">{t('reports.botResolved')}</th>
             <TimeHeads />
+            <BreachHeads />
             <th className="num">{t('reports.satisfaction')}</th>
           </tr>
         </thead>
@@ -179,6 +212,7 @@ export function AreasTable({ areas, q }: { areas: ReportArea[]; q: ReportQuery }
               <td>
                 <Times d={a.resolution} />
               </td>
+              <Breaches first={a.firstResponseBreaches} resolution={a.resolutionBreaches} />
               <td className="num">
                 <Satisfaction mean={a.satisfaction} count={a.satisfactionResponses} />
               </td>
