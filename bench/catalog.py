@@ -24,7 +24,9 @@ from typing import Any
 import aiohttp
 from sqlalchemy import insert
 
-from bench.ingest import BenchError, Server, free_port, latency_summary, login
+from bench.ingest.common import BenchError, free_port, latency_summary
+from bench.ingest.load import login
+from bench.ingest.server import Server
 from helpline.catalog import service
 from helpline.catalog.models import Category, Product
 from helpline.catalog.schemas import ProductQuery
