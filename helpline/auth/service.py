@@ -19,7 +19,7 @@ from helpline.auth.models import Role, User, UserSession
 from helpline.auth.schemas import UserCreate, UserUpdate
 from helpline.clock import utcnow
 from helpline.config import Settings
-from helpline.errors import Conflict, NotFound
+from helpline.errors import Conflict, Forbidden, NotFound
 from helpline.presence.rooms import queue_rooms_changed
 
 # With SESSION_ROLLING, extend a session at most this often (not a write per request).
@@ -167,6 +167,12 @@ async def purge_expired_sessions(session: AsyncSession) -> int:
 async def user_area_ids(session: AsyncSession, user_id: int) -> list[int]:
     rows = await session.scalars(select(UserArea.area_id).where(UserArea.user_id == user_id))
     return list(rows)
+
+
+async def ensure_oversees(session: AsyncSession, user: User, area_id: int, what: str) -> None:
+    """Admins change any area's settings; supervisors (routes take `Overseer`) their own."""
+    if user.role != Role.ADMIN and area_id not in await user_area_ids(session, user.id):
+        raise Forbidden(f"Supervisors set the {what} of their own areas only")
 
 
 # --- users -------------------------------------------------------------------------------

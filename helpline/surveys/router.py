@@ -8,11 +8,9 @@ from fastapi import APIRouter
 
 from helpline.areas.service import get_area
 from helpline.auth.deps import CurrentUser, Overseer, SessionDep
-from helpline.auth.models import Role
-from helpline.auth.service import user_area_ids
+from helpline.auth.service import ensure_oversees
 from helpline.conversations.service import access_conversation
 from helpline.db import RowId
-from helpline.errors import Forbidden
 from helpline.surveys import service
 from helpline.surveys.schemas import AreaSurveyIn, AreaSurveyOut, SurveyOut
 
@@ -31,8 +29,7 @@ async def save_area_survey(
 ) -> AreaSurveyOut:
     """Turn the area's survey on or off and set its question and thanks."""
     area = await get_area(session, area_id)
-    if user.role != Role.ADMIN and area.id not in await user_area_ids(session, user.id):
-        raise Forbidden("Supervisors set the survey of their own areas only")
+    await ensure_oversees(session, user, area.id, "survey")
     out = await service.save_settings(session, area, data)
     await session.commit()
     return out

@@ -7,10 +7,8 @@ from fastapi import APIRouter
 
 from helpline.areas.service import get_area
 from helpline.auth.deps import CurrentUser, Overseer, SessionDep
-from helpline.auth.models import Role
-from helpline.auth.service import user_area_ids
+from helpline.auth.service import ensure_oversees
 from helpline.db import RowId
-from helpline.errors import Forbidden
 from helpline.targets import service
 from helpline.targets.schemas import AreaTargetsIn, AreaTargetsOut
 
@@ -31,8 +29,7 @@ async def save_area_targets(
     """Set the area's first-response and resolution targets in minutes (null: none). Its
     open conversations get their deadlines within seconds."""
     area = await get_area(session, area_id)
-    if user.role != Role.ADMIN and area.id not in await user_area_ids(session, user.id):
-        raise Forbidden("Supervisors set the targets of their own areas only")
+    await ensure_oversees(session, user, area.id, "targets")
     out = await service.save_targets(session, area, data)
     await session.commit()
     return out

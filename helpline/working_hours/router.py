@@ -5,11 +5,9 @@ from fastapi import APIRouter
 from helpline.areas.hooks import QUEUES_MAY_MOVE
 from helpline.areas.service import get_area, list_areas
 from helpline.auth.deps import CurrentUser, Overseer, SessionDep
-from helpline.auth.models import Role
-from helpline.auth.service import user_area_ids
+from helpline.auth.service import ensure_oversees
 from helpline.clock import utcnow
 from helpline.db import RowId
-from helpline.errors import Forbidden
 from helpline.working_hours import service
 from helpline.working_hours.schemas import OpenStatus, ScheduleIn, ScheduleOut
 
@@ -31,8 +29,7 @@ async def set_schedule(
     area_id: RowId, data: ScheduleIn, user: Overseer, session: SessionDep
 ) -> ScheduleOut:
     area = await get_area(session, area_id)
-    if user.role != Role.ADMIN and area.id not in await user_area_ids(session, user.id):
-        raise Forbidden("Supervisors set the hours of their own areas only")
+    await ensure_oversees(session, user, area.id, "hours")
     schedule = await service.replace_schedule(session, area, data)
     await QUEUES_MAY_MOVE.run(session, [area.id])  # it may be open now
     await session.commit()
