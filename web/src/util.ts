@@ -182,3 +182,21 @@ export function errorMessage(err: unknown, t: (key: string) => string): string {
   if (err instanceof Error && err.message) return err.message
   return t('errors.generic')
 }
+
+/**
+ * A 422's messages by the form field each refuses (pydantic's `loc` names it); `pick` maps
+ * a part of `loc` to one of the form's fields, or undefined.
+ */
+export function fieldErrors<F extends string>(
+  err: unknown,
+  pick: (part: unknown) => F | undefined,
+): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {}
+  if (!(err instanceof ApiError) || !Array.isArray(err.detail)) return out
+  for (const d of err.detail as { loc?: unknown; msg?: unknown }[]) {
+    const loc: unknown[] = Array.isArray(d?.loc) ? d.loc : []
+    const field = loc.map(pick).find((f): f is F => f !== undefined)
+    if (field && typeof d.msg === 'string') out[field] = out[field] ? `${out[field]}; ${d.msg}` : d.msg
+  }
+  return out
+}

@@ -2,11 +2,11 @@ import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ApiError, client, unwrap } from '../../api/client'
+import { client, unwrap } from '../../api/client'
 import { areaSurveyQuery, keys } from '../../api/queries'
 import type { AreaSurvey, AreaSurveyInput } from '../../api/types'
 import InlineError from '../InlineError'
-import { errorMessage } from '../../util'
+import { errorMessage, fieldErrors } from '../../util'
 
 /** The texts' limit on the server (WhatsApp's for an interactive message's body). */
 const TEXT_LENGTH = 1024
@@ -17,16 +17,9 @@ function draftOf(s: AreaSurvey): AreaSurveyInput {
   return { enabled: s.enabled, question: s.question, thanks: s.thanks }
 }
 
-/** The refused fields of a 422 (pydantic's `loc` ends with the field), message by field. */
-function fieldErrors(err: unknown): Partial<Record<Field, string>> {
-  const out: Partial<Record<Field, string>> = {}
-  if (!(err instanceof ApiError) || !Array.isArray(err.detail)) return out
-  for (const d of err.detail as { loc?: unknown; msg?: unknown }[]) {
-    const loc = Array.isArray(d?.loc) ? d.loc : []
-    const field = loc.find((p): p is Field => p === 'question' || p === 'thanks')
-    if (field && typeof d.msg === 'string') out[field] = out[field] ? `${out[field]}; ${d.msg}` : d.msg
-  }
-  return out
+/** A part of a 422's `loc` that is one of the form's fields. */
+function fieldOf(part: unknown): Field | undefined {
+  return part === 'question' || part === 'thanks' ? part : undefined
 }
 
 /**
@@ -86,7 +79,7 @@ export default function AreaSurveyEditor({
     thanks: draft.thanks.trim() === '',
   }
   const error = saveSurvey.error
-  const byField = fieldErrors(error)
+  const byField = fieldErrors(error, fieldOf)
   const saving = saveSurvey.isPending
 
   const submit = (e: FormEvent) => {

@@ -2,12 +2,12 @@ import { useState } from 'react'
 import type { FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ApiError, client, unwrap } from '../../api/client'
+import { client, unwrap } from '../../api/client'
 import { areaTargetsQuery, keys } from '../../api/queries'
 import type { AreaTargets, AreaTargetsInput } from '../../api/types'
 import InlineError from '../InlineError'
 import { formatDuration } from '../reports/format'
-import { errorMessage } from '../../util'
+import { errorMessage, fieldErrors } from '../../util'
 import './targets.css'
 
 /** The server's limit: thirty days (helpline/targets/schemas.py). */
@@ -41,16 +41,9 @@ function parseMinutes(raw: string): number | null | undefined {
   return n >= 1 && n <= MAX_MINUTES ? n : undefined
 }
 
-/** The refused fields of a 422 (pydantic's `loc` ends with the field), message by field. */
-function fieldErrors(err: unknown): Partial<Record<Field, string>> {
-  const out: Partial<Record<Field, string>> = {}
-  if (!(err instanceof ApiError) || !Array.isArray(err.detail)) return out
-  for (const d of err.detail as { loc?: unknown; msg?: unknown }[]) {
-    const loc = Array.isArray(d?.loc) ? d.loc : []
-    const field = loc.map((p) => (typeof p === 'string' ? FIELD_OF[p] : undefined)).find(Boolean)
-    if (field && typeof d.msg === 'string') out[field] = out[field] ? `${out[field]}; ${d.msg}` : d.msg
-  }
-  return out
+/** A part of a 422's `loc` that is one of the form's fields. */
+function fieldOf(part: unknown): Field | undefined {
+  return typeof part === 'string' ? FIELD_OF[part] : undefined
 }
 
 /**
@@ -111,7 +104,7 @@ export default function AreaTargetsEditor({
   const invalid = FIELDS.some((f) => parsed[f] === undefined)
   const dirty = FIELDS.some((f) => parsed[f] !== saved[f])
   const error = saveTargets.error
-  const byField = fieldErrors(error)
+  const byField = fieldErrors(error, fieldOf)
   const saving = saveTargets.isPending
   const justSaved = saveTargets.isSuccess && !dirty
 
