@@ -15,8 +15,6 @@ import random
 import shutil
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import insert
 
-from bench.ingest.common import BenchError, free_port, latency_summary
+from bench.ingest.common import BenchError, free_port, timed
 from bench.ingest.load import login
 from bench.ingest.server import Server
 from helpline.catalog import service
@@ -68,15 +66,6 @@ async def seed(url: str, products: int) -> list[int]:
         return ids
     finally:
         await db.dispose()
-
-
-async def timed(requests: int, call: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        await call()
-        times.append(time.perf_counter() - start)
-    return latency_summary(times)
 
 
 def queries(category: int) -> dict[str, dict[str, Any]]:

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import aiohttp
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.ingest.common import BenchError, free_port, latency_summary
+from bench.ingest.common import BenchError, free_port, timed
 from bench.ingest.load import login
 from bench.ingest.server import Server
 from helpline.auth.models import User
@@ -85,15 +84,6 @@ def searches(contacts: int) -> dict[str, dict[str, Any]]:
         "email (one)": {"q": f"cliente{some}@example.com"},
         "document (one)": {"q": str(20_000_000 + some)},
     }
-
-
-async def timed(requests: int, call: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        await call()
-        times.append(time.perf_counter() - start)
-    return latency_summary(times)
 
 
 def csv_file(rows: int, offset: int) -> bytes:

@@ -7,8 +7,10 @@ import os
 import resource
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
@@ -116,6 +118,16 @@ def latency_summary(values_s: list[float]) -> dict[str, float | int | None]:
     out["max_ms"] = round(ms[-1], 2) if ms else None
     out["mean_ms"] = round(sum(ms) / len(ms), 2) if ms else None
     return out
+
+
+async def timed(requests: int, call: Callable[[], Awaitable[Any]]) -> dict[str, float | int | None]:
+    """`call` awaited `requests` times in a row; the latency summary of those calls."""
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        await call()
+        times.append(time.perf_counter() - start)
+    return latency_summary(times)
 
 
 def clk_tck() -> int:
